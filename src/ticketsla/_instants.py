@@ -1,0 +1,41 @@
+"""Aware datetimes to integer UTC epoch microseconds and back: the core computes on integers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+from .errors import NaiveDatetimeError
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def require_aware(value: datetime, field: str) -> datetime:
+    """Return ``value`` if it is an aware datetime, else raise naming ``field``."""
+    if not isinstance(value, datetime):
+        raise NaiveDatetimeError(
+            f"{field}: expected an aware datetime, got {type(value).__name__} {value!r}",
+            subject=field,
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{field}: naive datetime {value.isoformat()} has no time zone; ticketsla never "
+            "guesses one: give an offset (2026-11-27T16:00-05:00) or a tzinfo",
+            subject=field,
+        )
+    return value
+
+
+def to_us(value: datetime, field: str = "at") -> int:
+    """Microseconds since the epoch of an aware datetime (exact, no float rounding)."""
+    return (require_aware(value, field) - EPOCH) // MICROSECOND
+
+
+def from_us(us: int, zone: tzinfo) -> datetime:
+    """The aware datetime in ``zone`` of an epoch-microsecond instant."""
+    return (EPOCH + timedelta(microseconds=us)).astimezone(zone)
+
+
+def duration_us(value: timedelta) -> int:
+    """A timedelta as whole microseconds."""
+    return value // MICROSECOND

@@ -1,0 +1,82 @@
+"""Duration texts used in policy files and on the command line.
+
+Accepted: ``"4h"``, ``"90m"``, ``"1h30m"``, ``"45s"``, ``"2d"`` (a day is 24 hours of the clock's
+own time), combinations in descending order such as ``"1d2h30m"``, and ISO 8601 durations such
+as ``"PT4H"`` or ``"P1DT2H"`` (parsed with pendulum). Months and years are refused: their length
+depends on the date, which a target must not.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pendulum
+
+from .errors import DurationError
+
+__all__ = ["format_duration", "parse_duration"]
+
+_SHORT = re.compile(
+    r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$", re.IGNORECASE
+)
+_MAX_TEXT = 64
+
+
+def parse_duration(text: str | timedelta, *, field: str = "duration") -> timedelta:
+    """Parse a duration text (or pass a timedelta through); raise ``DurationError`` naming ``field``."""
+    if isinstance(text, timedelta):
+        if text < timedelta(0):
+            raise DurationError(f"{field}: duration {text} is negative", subject=field)
+        return text
+    if not isinstance(text, str):
+        raise DurationError(
+            f"{field}: expected a duration text such as '4h' or 'PT4H', got {text!r}",
+            subject=field,
+        )
+    raw = text.strip()
+    if not raw or len(raw) > _MAX_TEXT:
+        raise DurationError(f"{field}: {text!r} is not a duration", subject=field)
+    match = _SHORT.match(raw)
+    if match and any(match.groupdict().values()):
+        parts = {k: int(v) for k, v in match.groupdict().items() if v}
+        return timedelta(
+            days=parts.get("d", 0),
+            hours=parts.get("h", 0),
+            minutes=parts.get("m", 0),
+            seconds=parts.get("s", 0),
+        )
+    if raw[:1] in "pP":
+        return _parse_iso(raw, text, field)
+    raise DurationError(
+        f"{field}: {text!r} is not a duration; write it like '4h', '90m', '1h30m' or 'PT4H'",
+        subject=field,
+    )
+
+
+def _parse_iso(raw: str, text: str, field: str) -> timedelta:
+    try:
+        parsed = pendulum.parse(raw.upper())
+    except (ValueError, pendulum.parsing.exceptions.ParserError) as exc:
+        raise DurationError(
+            f"{field}: {text!r} is not an ISO 8601 duration", subject=field
+        ) from exc
+    if not isinstance(parsed, pendulum.Duration):
+        raise DurationError(f"{field}: {text!r} is not a duration", subject=field)
+    if parsed.years or parsed.months:
+        raise DurationError(
+            f"{field}: {text!r} uses years or months, whose length varies; use days or hours",
+            subject=field,
+        )
+    return timedelta(days=parsed.days, seconds=parsed.seconds, microseconds=parsed.microseconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """A compact text such as ``"1h30m"`` that ``parse_duration`` reads back."""
+    total = int(value.total_seconds())
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n)
+    return sign + (text or "0m")
