@@ -1,0 +1,389 @@
+"""Normalized ticket events: what every source adapter produces and every clock consumes.
+
+A ``TicketEvent`` is a frozen, hashable value. Its identity for idempotency is
+``(source, event_id)``; its place in a ticket's history is ``(at, seq, kind)``, where ``seq`` is the
+order of the event within one source action (a Zendesk audit, a Jira changelog entry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ._instants import to_us
+from .errors import EventError, NaiveDatetimeError
+
+__all__ = [
+    "Actor",
+    "EventKind",
+    "Priority",
+    "Status",
+    "TicketEvent",
+    "order_events",
+]
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    CUSTOMER_MESSAGE = "customer_message"
+    AGENT_REPLY = "agent_reply"
+    INTERNAL_NOTE = "internal_note"
+    STATUS_CHANGED = "status_changed"
+    PRIORITY_CHANGED = "priority_changed"
+    ASSIGNED = "assigned"
+    SATISFACTION_RATED = "satisfaction_rated"
+    FIELDS_CHANGED = "fields_changed"
+
+
+class Actor(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING = "pending"
+    ON_HOLD = "on_hold"
+    SOLVED = "solved"
+    CLOSED = "closed"
+
+    @property
+    def is_done(self) -> bool:
+        """Solved or closed: the ticket no longer waits for the team."""
+        return self in (Status.SOLVED, Status.CLOSED)
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+# Within one instant and one seq, a ticket is created before anything else happens to it, and
+# its fields are set before the messages that the new fields apply to.
+_KIND_RANK = {
+    EventKind.CREATED: 0,
+    EventKind.FIELDS_CHANGED: 1,
+    EventKind.PRIORITY_CHANGED: 2,
+    EventKind.ASSIGNED: 3,
+    EventKind.CUSTOMER_MESSAGE: 4,
+    EventKind.INTERNAL_NOTE: 5,
+    EventKind.AGENT_REPLY: 6,
+    EventKind.STATUS_CHANGED: 7,
+    EventKind.SATISFACTION_RATED: 8,
+}
+
+_DEFAULT_ACTOR = {
+    EventKind.CUSTOMER_MESSAGE: Actor.CUSTOMER,
+    EventKind.AGENT_REPLY: Actor.AGENT,
+    EventKind.INTERNAL_NOTE: Actor.AGENT,
+}
+
+# Fields with a typed slot; anything else given as a keyword lands in ``custom``.
+_TICKET_FIELDS = ("channel", "organization", "assignee", "group", "requester", "subject")
+_MAX_ID = 256
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class TicketEvent:
+    """One thing that happened to a ticket.
+
+    ``TicketEvent(ticket_id=..., event_id=..., at=..., kind=..., actor=..., **fields)``. Field
+    keywords: ``status`` (status_changed, created), ``priority`` (priority_changed, created),
+    ``rating`` and ``scale`` (satisfaction_rated: ``"good"``/``"bad"`` or an integer on a scale
+    such as ``(1, 5)``), ``tags``, ``channel``, ``organization``, ``assignee``, ``group``,
+    ``requester``, ``subject``, and any custom field (kept in ``custom``). ``auto=True`` marks an
+    automatic message (an auto-reply, a bot, a trigger): it fulfils no response target.
+    """
+
+    ticket_id: str
+    event_id: str
+    at: datetime
+    kind: EventKind
+    actor: Actor
+    source: str
+    seq: int
+    auto: bool
+    status: Status | None
+    priority: Priority | None
+    rating: str | int | None
+    scale: tuple[int, int] | None
+    tags: frozenset[str] | None
+    channel: str | None
+    organization: str | None
+    assignee: str | None
+    group: str | None
+    requester: str | None
+    subject: str | None
+    custom: tuple[tuple[str, Any], ...]
+    at_us: int
+
+    def __init__(
+        self,
+        *,
+        ticket_id: str | int,
+        event_id: str | int,
+        at: datetime,
+        kind: EventKind | str,
+        actor: Actor | str | None = None,
+        source: str = "api",
+        seq: int = 0,
+        auto: bool = False,
+        status: Status | str | None = None,
+        priority: Priority | str | None = None,
+        rating: str | int | None = None,
+        scale: tuple[int, int] | None = None,
+        tags: Iterable[str] | None = None,
+        **fields: Any,
+    ) -> None:
+        put = object.__setattr__
+        put(self, "ticket_id", _ident(ticket_id, "ticket_id"))
+        put(self, "event_id", _ident(event_id, "event_id"))
+        try:
+            put(self, "at_us", to_us(at, "at"))
+        except NaiveDatetimeError as exc:
+            raise NaiveDatetimeError(f"event {event_id!r}: {exc}", subject="at") from None
+        put(self, "at", at)
+        kind_value = _enum(EventKind, kind, "kind", event_id)
+        put(self, "kind", kind_value)
+        actor_value = (
+            _enum(Actor, actor, "actor", event_id)
+            if actor is not None
+            else _DEFAULT_ACTOR.get(kind_value, Actor.SYSTEM)
+        )
+        put(self, "actor", actor_value)
+        if not isinstance(source, str) or not source:
+            raise EventError(f"event {event_id!r}: source: expected a name, got {source!r}")
+        put(self, "source", source)
+        if not isinstance(seq, int) or isinstance(seq, bool):
+            raise EventError(f"event {event_id!r}: seq: expected an integer, got {seq!r}")
+        put(self, "seq", seq)
+        put(self, "auto", bool(auto))
+        put(self, "status", _opt_enum(Status, status, "status", event_id))
+        put(self, "priority", _opt_enum(Priority, priority, "priority", event_id))
+        if kind_value is EventKind.STATUS_CHANGED and status is None:
+            raise EventError(f"event {event_id!r}: status_changed needs a status", subject="status")
+        if kind_value is EventKind.PRIORITY_CHANGED and priority is None:
+            raise EventError(
+                f"event {event_id!r}: priority_changed needs a priority", subject="priority"
+            )
+        rating_value, scale_value = _rating(rating, scale, event_id)
+        if kind_value is EventKind.SATISFACTION_RATED and rating_value is None:
+            raise EventError(
+                f"event {event_id!r}: satisfaction_rated needs a rating", subject="rating"
+            )
+        put(self, "rating", rating_value)
+        put(self, "scale", scale_value)
+        put(self, "tags", None if tags is None else _tags(tags, event_id))
+        for name in _TICKET_FIELDS:
+            value = fields.pop(name, None)
+            if value is not None and not isinstance(value, str):
+                value = str(value)
+            put(self, name, value)
+        put(
+            self,
+            "custom",
+            tuple(sorted((k, _frozen(v, k, event_id)) for k, v in fields.items())),
+        )
+
+    # ---- derived views -------------------------------------------------------------------
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """The idempotency key: an event id is unique within its source."""
+        return (self.source, self.event_id)
+
+    @property
+    def order(self) -> tuple[int, int, int, str, str]:
+        """Where the event stands in its ticket's history (a total, deterministic order)."""
+        return (self.at_us, self.seq, _KIND_RANK[self.kind], self.source, self.event_id)
+
+    @property
+    def is_public_response(self) -> bool:
+        """A public reply by a person on the team, not an automatic message."""
+        return self.kind is EventKind.AGENT_REPLY and not self.auto
+
+    def field(self, name: str) -> Any:
+        """A ticket field this event sets (typed or custom), or None."""
+        if name in _TICKET_FIELDS or name in ("priority", "status", "tags"):
+            return getattr(self, name)
+        return dict(self.custom).get(name)
+
+    def ticket_fields(self) -> dict[str, Any]:
+        """Every ticket field this event sets, by name."""
+        out: dict[str, Any] = {}
+        for name in ("priority", "status", "tags", *_TICKET_FIELDS):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        out.update(self.custom)
+        return out
+
+    # ---- plain data ------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping; ``TicketEvent.from_dict`` reads it back to an equal event."""
+        out: dict[str, Any] = {
+            "ticket_id": self.ticket_id,
+            "event_id": self.event_id,
+            "source": self.source,
+            "at": self.at.isoformat(),
+            "kind": str(self.kind),
+            "actor": str(self.actor),
+        }
+        if self.seq:
+            out["seq"] = self.seq
+        if self.auto:
+            out["auto"] = True
+        if self.rating is not None:
+            out["rating"] = self.rating
+        if self.scale is not None:
+            out["scale"] = list(self.scale)
+        for name, value in self.ticket_fields().items():
+            if isinstance(value, frozenset):
+                out[name] = sorted(value)
+            elif isinstance(value, StrEnum):
+                out[name] = str(value)
+            else:
+                out[name] = _thawed(value)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TicketEvent:
+        """Build an event from the mapping form (JSON lines, the store)."""
+        if not isinstance(data, Mapping):
+            raise EventError(f"an event must be a mapping, got {type(data).__name__}")
+        values = dict(data)
+        for required in ("ticket_id", "event_id", "at", "kind"):
+            if required not in values:
+                raise EventError(f"event: missing field {required!r}", subject=required)
+        at = values["at"]
+        if isinstance(at, str):
+            try:
+                at = datetime.fromisoformat(at)
+            except ValueError:
+                raise EventError(
+                    f"event {values['event_id']!r}: at: {at!r} is not an ISO 8601 instant",
+                    subject="at",
+                ) from None
+        values["at"] = at
+        if isinstance(values.get("scale"), list):
+            values["scale"] = tuple(values["scale"])
+        return cls(**values)
+
+
+def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
+    """Sort a ticket's events into history order and drop duplicates of ``(source, event_id)``.
+
+    The result does not depend on the order of the input: when two deliveries of one id differ,
+    the one that sorts first is kept.
+    """
+    ordered = sorted(events, key=_full_key)
+    seen: set[tuple[str, str]] = set()
+    out: list[TicketEvent] = []
+    for event in ordered:
+        if event.key not in seen:
+            seen.add(event.key)
+            out.append(event)
+    return out
+
+
+def _full_key(event: TicketEvent) -> tuple[Any, ...]:
+    return (*event.order, repr(event))
+
+
+# ---- validation helpers ----------------------------------------------------------------------
+
+
+def _ident(value: str | int, name: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise EventError(f"{name}: expected a text or an integer, got {value!r}", subject=name)
+    text = str(value)
+    if not text or len(text) > _MAX_ID:
+        raise EventError(f"{name}: {text[:40]!r} must be 1 to {_MAX_ID} characters", subject=name)
+    return text
+
+
+def _enum(enum: type[Any], value: Any, name: str, event_id: Any) -> Any:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum)
+        raise EventError(
+            f"event {event_id!r}: {name}: unknown {name} {value!r} (expected one of {allowed})",
+            subject=name,
+        ) from None
+
+
+def _opt_enum(enum: type[Any], value: Any, name: str, event_id: Any) -> Any:
+    return None if value is None else _enum(enum, value, name, event_id)
+
+
+def _rating(
+    rating: str | int | None, scale: Any, event_id: Any
+) -> tuple[str | int | None, tuple[int, int] | None]:
+    if rating is None:
+        return None, None
+    if isinstance(rating, str) and not rating.strip().lstrip("-").isdigit():
+        word = rating.strip().lower()
+        if word not in ("good", "bad"):
+            raise EventError(
+                f"event {event_id!r}: rating: {rating!r} is neither good, bad nor a number",
+                subject="rating",
+            )
+        return word, None
+    if isinstance(rating, bool):
+        raise EventError(f"event {event_id!r}: rating: {rating!r} is not a rating")
+    number = int(rating)
+    if scale is None:
+        scale = (1, 5)
+    if (
+        not isinstance(scale, tuple)
+        or len(scale) != 2
+        or not all(isinstance(n, int) for n in scale)
+        or scale[0] >= scale[1]
+    ):
+        raise EventError(
+            f"event {event_id!r}: scale: expected (low, high) such as (1, 5), got {scale!r}",
+            subject="scale",
+        )
+    if not scale[0] <= number <= scale[1]:
+        raise EventError(
+            f"event {event_id!r}: rating: {number} is outside the scale {scale[0]}-{scale[1]}",
+            subject="rating",
+        )
+    return number, (scale[0], scale[1])
+
+
+def _tags(tags: Iterable[str], event_id: Any) -> frozenset[str]:
+    if isinstance(tags, str):
+        tags = tags.split()
+    out = frozenset(str(t) for t in tags)
+    if any(not t for t in out):
+        raise EventError(f"event {event_id!r}: tags: empty tag in {sorted(out)!r}", subject="tags")
+    return out
+
+
+def _frozen(value: Any, name: str, event_id: Any) -> Any:
+    """A custom field value as a hashable scalar or tuple of scalars."""
+    if isinstance(value, list | tuple):
+        items = tuple(value)
+        if all(v is None or isinstance(v, str | int | float | bool) for v in items):
+            return items
+    elif value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise EventError(
+        f"event {event_id!r}: {name}: custom fields hold texts, numbers, booleans or lists of "
+        f"them, got {type(value).__name__}",
+        subject=name,
+    )
+
+
+def _thawed(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
