@@ -7,6 +7,7 @@ it is public (``ticketsla.errors``).
 from __future__ import annotations
 
 from .calendar import Calendar, HolidayRule, Period, TimeRange, bundled_calendar_names
+from .clock import ClockState, ClockStatus, TicketSLA
 from .durations import format_duration, parse_duration
 from .errors import (
     AdapterError,
@@ -25,31 +26,59 @@ from .errors import (
     TicketSLAError,
     UnknownTicketError,
 )
+from .events import Actor, EventKind, Priority, Status, TicketEvent
+from .metrics import MetricDefinition, OnReopen
+from .outcomes import CSAT, FCR, FCRDefinition, Sentiment
+from .policy import PolicySet, SLAPolicy, WarningLevel
+from .sla import due_at, evaluate, ever_breached, is_breached, next_change_at, remaining
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CSAT",
+    "FCR",
+    "Actor",
     "AdapterError",
     "Calendar",
     "CalendarError",
+    "ClockState",
     "ClockStateError",
+    "ClockStatus",
     "ConfigurationError",
     "DurationError",
     "EventError",
+    "EventKind",
+    "FCRDefinition",
     "HolidayRule",
+    "MetricDefinition",
     "NaiveDatetimeError",
+    "OnReopen",
     "PayloadError",
     "Period",
     "PluginError",
     "PolicyError",
+    "PolicySet",
+    "Priority",
+    "SLAPolicy",
+    "Sentiment",
     "SignatureError",
     "SourceNotFoundError",
+    "Status",
     "StoreError",
+    "TicketEvent",
+    "TicketSLA",
     "TicketSLAError",
     "TimeRange",
     "UnknownTicketError",
+    "WarningLevel",
     "__version__",
     "bundled_calendar_names",
+    "due_at",
+    "evaluate",
+    "ever_breached",
     "format_duration",
+    "is_breached",
+    "next_change_at",
     "parse_duration",
+    "remaining",
 ]

@@ -1,0 +1,657 @@
+"""The clock fold: a ticket's events, its policies and an instant in; every SLA clock's state out.
+
+Pure and deterministic. The fold walks the ticket's events in history order, keeping for each
+metric a list of cycles; a cycle's running time is a list of *segments* (stretches during which it
+ran, each measured on the calendar in force then). Due instants, breaches and warnings are worked
+out at the end from those segments against the target in force last, which is how a priority or
+policy change re-targets a clock from its original start while keeping its elapsed time.
+
+A breach is real time passing the due instant while the clock runs: a reply exactly at the due
+instant meets the target, a reply at 20:00 after a 17:00 deadline does not, even though no business
+time passed in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from ._instants import from_us
+from .calendar import Calendar
+from .events import EventKind, Priority, Status, TicketEvent, order_events
+from .metrics import MetricDefinition, OnReopen
+from .outcomes import CSAT, FCR, csat_of, fcr_of
+from .policy import PolicySet, SLAPolicy
+
+__all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold"]
+
+Chooser = Callable[[Mapping[str, Any], tuple[SLAPolicy, ...]], str | None]
+ResponseRule = Callable[[TicketEvent], bool | None]
+
+_FIELD_KINDS = frozenset(
+    {EventKind.CREATED, EventKind.FIELDS_CHANGED, EventKind.PRIORITY_CHANGED, EventKind.ASSIGNED}
+)
+
+
+class ClockStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClockState:
+    """One cycle of one metric on one ticket, as of the instant it was evaluated at.
+
+    Instants are kept as UTC epoch microseconds (``*_us``) and offered as aware datetimes in UTC
+    through properties; durations likewise as ``timedelta``.
+    """
+
+    ticket_id: str
+    metric: str
+    cycle: int
+    status: ClockStatus
+    policy: str
+    calendar: str
+    priority: Priority | None
+    target_us: int
+    elapsed_us: int
+    started_us: int
+    stopped_us: int | None
+    deadline_us: int | None  # when elapsed reaches the target (past or future); None if never
+    breached_us: int | None  # the breach instant, when it happened by ``at_us``
+    warnings_us: tuple[tuple[str, int], ...]  # (level, instant): fired or, if running, scheduled
+    at_us: int
+    ever_breached: bool  # also under a target that applied earlier and was replaced
+
+    @property
+    def started_at(self) -> datetime:
+        return from_us(self.started_us, UTC)
+
+    @property
+    def stopped_at(self) -> datetime | None:
+        return None if self.stopped_us is None else from_us(self.stopped_us, UTC)
+
+    @property
+    def elapsed(self) -> timedelta:
+        return timedelta(microseconds=self.elapsed_us)
+
+    @property
+    def target(self) -> timedelta:
+        return timedelta(microseconds=self.target_us)
+
+    @property
+    def remaining(self) -> timedelta:
+        """Business time left before the target (negative once exceeded)."""
+        return timedelta(microseconds=self.target_us - self.elapsed_us)
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The due instant while the clock runs; None when paused, fulfilled or cancelled."""
+        if self.status is not ClockStatus.RUNNING or self.deadline_us is None:
+            return None
+        return from_us(self.deadline_us, UTC)
+
+    @property
+    def deadline(self) -> datetime | None:
+        """When elapsed time reaches (or reached) the target, whatever the status."""
+        return None if self.deadline_us is None else from_us(self.deadline_us, UTC)
+
+    @property
+    def breached_at(self) -> datetime | None:
+        return None if self.breached_us is None else from_us(self.breached_us, UTC)
+
+    @property
+    def is_breached(self) -> bool:
+        return self.breached_us is not None
+
+    @property
+    def met(self) -> bool | None:
+        """True when fulfilled within target, False when breached, None while undecided."""
+        if self.breached_us is not None:
+            return False
+        if self.status is ClockStatus.FULFILLED:
+            return True
+        return None
+
+    @property
+    def warnings(self) -> tuple[tuple[str, datetime], ...]:
+        return tuple((level, from_us(us, UTC)) for level, us in self.warnings_us)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping for people and files."""
+
+        def iso(us: int | None) -> str | None:
+            return None if us is None else from_us(us, UTC).isoformat()
+
+        return {
+            "ticket_id": self.ticket_id,
+            "metric": self.metric,
+            "cycle": self.cycle,
+            "status": str(self.status),
+            "policy": self.policy,
+            "calendar": self.calendar,
+            "priority": None if self.priority is None else str(self.priority),
+            "target_seconds": self.target_us / 1e6,
+            "elapsed_seconds": self.elapsed_us / 1e6,
+            "remaining_seconds": (self.target_us - self.elapsed_us) / 1e6,
+            "started_at": iso(self.started_us),
+            "stopped_at": iso(self.stopped_us),
+            "due_at": None if self.due_at is None else self.due_at.isoformat(),
+            "deadline": iso(self.deadline_us),
+            "breached_at": iso(self.breached_us),
+            "ever_breached": self.ever_breached,
+            "warnings": [{"level": lv, "at": iso(us)} for lv, us in self.warnings_us],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketSLA:
+    """Every clock of one ticket, its outcomes, and the policy chosen, as of ``at``."""
+
+    ticket_id: str
+    at_us: int
+    policy: str | None
+    policy_reason: str
+    priority: Priority | None
+    status: Status | None
+    fields: tuple[tuple[str, Any], ...]
+    clocks: tuple[ClockState, ...]
+    fcr: FCR | None
+    csat: CSAT | None
+    _explain: Callable[[], list[str]] = field(repr=False, compare=False)
+
+    @property
+    def at(self) -> datetime:
+        return from_us(self.at_us, UTC)
+
+    def cycles(self, metric: str) -> tuple[ClockState, ...]:
+        """The cycles of ``metric`` in order (empty when the ticket has no such clock)."""
+        return tuple(c for c in self.clocks if c.metric == metric)
+
+    def clock(self, metric: str) -> ClockState | None:
+        """The latest cycle of ``metric``, which decides ``due_at`` and ``is_breached``."""
+        latest = None
+        for state in self.clocks:
+            if state.metric == metric:
+                latest = state
+        return latest
+
+    def field(self, name: str) -> Any:
+        return dict(self.fields).get(name)
+
+    def explain(self) -> str:
+        """A readable trace: policy chosen and why, each start, pause, resume, re-target, stop."""
+        return "\n".join(self._explain())
+
+
+# ---- the fold --------------------------------------------------------------------------------
+
+
+class _Cycle:
+    """Mutable working state of one cycle during the fold."""
+
+    __slots__ = (
+        "calendar",
+        "closed",
+        "closed_elapsed",
+        "history_breached",
+        "number",
+        "open_since",
+        "started",
+        "status",
+        "stopped",
+        "stopped_by_done",
+        "target",
+        "target_since",
+    )
+
+    def __init__(self, number: int, at: int, target: int | None, calendar: Calendar) -> None:
+        self.number = number
+        self.started = at
+        self.status = ClockStatus.RUNNING
+        self.stopped: int | None = None
+        self.stopped_by_done = False
+        self.target = target
+        self.target_since = at
+        self.calendar = calendar
+        # closed running segments: (start, end, calendar, elapsed before the segment)
+        self.closed: list[tuple[int, int, Calendar, int]] = []
+        self.closed_elapsed = 0
+        self.open_since: int | None = at
+        self.history_breached = False
+
+    def close_segment(self, at: int) -> None:
+        if self.open_since is not None:
+            if at > self.open_since:
+                before = self.closed_elapsed
+                self.closed.append((self.open_since, at, self.calendar, before))
+                self.closed_elapsed = before + self.calendar.elapsed_us(self.open_since, at)
+            self.open_since = None
+
+    def reset(self, at: int) -> None:
+        self.closed.clear()
+        self.closed_elapsed = 0
+        self.started = at
+        self.target_since = at
+
+    def segments(self) -> list[tuple[int, int | None, Calendar, int]]:
+        out: list[tuple[int, int | None, Calendar, int]] = list(self.closed)
+        if self.open_since is not None:
+            out.append((self.open_since, None, self.calendar, self.closed_elapsed))
+        return out
+
+
+def _crossing(segments: Sequence[tuple[int, int | None, Calendar, int]], amount: int) -> int | None:
+    """The first instant at which the running time reaches ``amount`` and the clock runs on.
+
+    For a closed segment the crossing counts only if the clock was still running after it, so a
+    reply exactly at the due instant is not past it.
+    """
+    for start, end, cal, before in segments:
+        need = amount - before
+        if need < 0:
+            return start
+        if end is None:
+            return cal.add_us(start, need)
+        if cal.elapsed_us(start, end) >= need:
+            point = cal.add_us(start, need)
+            if point < end:
+                return point
+    return None
+
+
+def _reached(segments: Sequence[tuple[int, int | None, Calendar, int]], amount: int) -> int | None:
+    """The first instant at which the running time reaches ``amount`` (equality counts)."""
+    for start, end, cal, before in segments:
+        need = amount - before
+        if need < 0:
+            return start
+        if end is None or cal.elapsed_us(start, end) >= need:
+            return cal.add_us(start, need)
+    return None
+
+
+class _Fold:
+    """One evaluation of one ticket. Kept as a class so ``explain`` can re-run it with a trace."""
+
+    def __init__(
+        self,
+        events: Sequence[TicketEvent],
+        policies: PolicySet,
+        at: int,
+        chooser: Chooser | None,
+        response_rule: ResponseRule | None,
+        trace: list[str] | None,
+    ) -> None:
+        self.events = events
+        self.policies = policies
+        self.at = at
+        self.chooser = chooser
+        self.response_rule = response_rule
+        self.trace = trace
+        self.fields: dict[str, Any] = {}
+        self.status: Status | None = None
+        self.policy: SLAPolicy | None = None
+        self.policy_reason = "no events yet"
+        self.cycles: dict[str, list[_Cycle]] = {}
+        self.definitions = _universe(policies)
+
+    # -- helpers --
+
+    def note(self, at: int, text: str) -> None:
+        if self.trace is not None:
+            self.trace.append(f"{from_us(at, UTC).isoformat()}  {text}")
+
+    def definition(self, metric: str) -> MetricDefinition:
+        if self.policy is not None:
+            for d in self.policy.metrics:
+                if d.name == metric:
+                    return d
+        return self.definitions[metric][0]
+
+    def calendar(self, metric: str) -> Calendar:
+        if self.policy is not None and metric in self.policy.metric_names:
+            return self.policy.calendar_for(metric)
+        return self.definitions[metric][1]
+
+    def target(self, metric: str) -> int | None:
+        if self.policy is None:
+            return None
+        return self.policy.target_us(metric, self.fields.get("priority"))
+
+    def paused_now(self, metric: str) -> bool:
+        return self.status is not None and self.status in self.definition(metric).pause_while
+
+    def is_response(self, event: TicketEvent) -> bool:
+        if event.kind is not EventKind.AGENT_REPLY:
+            return False
+        if self.response_rule is not None:
+            verdict = self.response_rule(event)
+            if verdict is not None:
+                return verdict
+        return not event.auto
+
+    # -- the walk --
+
+    def run(self) -> TicketSLA:
+        ticket_id = self.events[0].ticket_id if self.events else ""
+        applied: list[TicketEvent] = []
+        if self.events and self.events[0].at_us <= self.at:
+            self.choose(self.events[0].at_us)
+        for event in self.events:
+            if event.at_us > self.at:
+                break
+            applied.append(event)
+            self.apply(event)
+        return self.result(ticket_id, applied)
+
+    def apply(self, event: TicketEvent) -> None:
+        at = event.at_us
+        kind = event.kind
+        triggers: list[str] = []
+        if kind in _FIELD_KINDS:
+            self.set_fields(event)
+        if kind is EventKind.CUSTOMER_MESSAGE and event.auto:
+            return  # an auto-reply from the customer's side starts and stops nothing
+        if kind is EventKind.AGENT_REPLY:
+            if not self.is_response(event):
+                self.note(at, f"{kind} ({event.event_id}) is not a response: no clock stops")
+                return
+            triggers.append("agent_reply")
+        elif kind is EventKind.CUSTOMER_MESSAGE and self.status in _WAITING_ON_CUSTOMER:
+            # The customer's answer ends the wait: a solved ticket reopens, a pending one opens.
+            self.note(at, f"customer wrote on a {self.status} ticket: it opens")
+            self.set_status(Status.OPEN, at)
+            triggers.append(str(kind))
+        elif kind is not EventKind.STATUS_CHANGED:
+            triggers.append(str(kind))
+        new_status = event.status if kind in (EventKind.STATUS_CHANGED, EventKind.CREATED) else None
+        if new_status is not None and new_status is not self.status:
+            if kind is EventKind.STATUS_CHANGED:
+                self.set_status(new_status, at)
+                triggers.append(f"status:{new_status}")
+            else:
+                self.status = new_status
+        for trigger in triggers:
+            self.fire(trigger, at)
+
+    def set_fields(self, event: TicketEvent) -> None:
+        changed = False
+        for name, value in event.ticket_fields().items():
+            if name == "status":
+                continue
+            if self.fields.get(name) != value:
+                self.fields[name] = value
+                changed = True
+        if changed:
+            self.choose(event.at_us)
+
+    def choose(self, at: int) -> None:
+        policy, reason = self.policies.choose(self.fields, self.chooser)
+        if policy is not self.policy:
+            self.note(at, reason)
+        self.policy, self.policy_reason = policy, reason
+        self.retarget(at)
+
+    def retarget(self, at: int) -> None:
+        for metric, cycles in self.cycles.items():
+            for cycle in cycles:
+                if cycle.status in (ClockStatus.FULFILLED, ClockStatus.CANCELLED):
+                    continue
+                target = self.target(metric)
+                calendar = self.calendar(metric)
+                if target != cycle.target:
+                    if cycle.target is not None and target is not None:
+                        self.mark_history_breach(cycle, at)
+                    if target is None and cycle.target is not None:
+                        cycle.close_segment(at)
+                        cycle.status = ClockStatus.CANCELLED
+                        cycle.stopped = at
+                        self.note(at, f"{metric} #{cycle.number}: no target any more: cancelled")
+                        continue
+                    self.note(
+                        at,
+                        f"{metric} #{cycle.number}: re-targeted to {_td(target)} "
+                        "from its original start",
+                    )
+                    cycle.target = target
+                    cycle.target_since = at
+                if calendar is not cycle.calendar:
+                    if cycle.open_since is not None:
+                        cycle.close_segment(at)
+                        cycle.open_since = at
+                    cycle.calendar = calendar
+                    self.note(at, f"{metric} #{cycle.number}: now measured on {calendar.name}")
+                self.repause(metric, cycle, at)
+
+    def mark_history_breach(self, cycle: _Cycle, at: int) -> None:
+        if cycle.history_breached or cycle.target is None:
+            return
+        crossing = _crossing(cycle.segments(), cycle.target)
+        if crossing is not None and max(crossing, cycle.target_since) < at:
+            cycle.history_breached = True
+
+    def set_status(self, status: Status, at: int) -> None:
+        previous = self.status
+        self.status = status
+        reopened = previous is not None and previous.is_done and not status.is_done
+        for metric, cycles in self.cycles.items():
+            if reopened and cycles:
+                self.reopen(metric, cycles, at)
+            for cycle in cycles:
+                self.repause(metric, cycle, at)
+
+    def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
+        if cycle.status not in (ClockStatus.RUNNING, ClockStatus.PAUSED):
+            return
+        if self.paused_now(metric):
+            if cycle.status is ClockStatus.RUNNING:
+                cycle.close_segment(at)
+                cycle.status = ClockStatus.PAUSED
+                self.note(at, f"{metric} #{cycle.number}: paused ({self.status})")
+        elif cycle.status is ClockStatus.PAUSED:
+            cycle.status = ClockStatus.RUNNING
+            cycle.open_since = at
+            self.note(at, f"{metric} #{cycle.number}: resumed ({self.status})")
+
+    def reopen(self, metric: str, cycles: list[_Cycle], at: int) -> None:
+        last = cycles[-1]
+        rule = self.definition(metric).on_reopen
+        if rule is OnReopen.IGNORE or last.status is not ClockStatus.FULFILLED:
+            return
+        if not last.stopped_by_done:
+            return
+        if rule is OnReopen.NEW_CYCLE:
+            self.start(metric, at, reason="reopened: new cycle")
+            return
+        if rule is OnReopen.RESTART:
+            last.reset(at)
+            self.note(at, f"{metric} #{last.number}: reopened: restarts from zero")
+        else:
+            self.note(at, f"{metric} #{last.number}: reopened: continues, elapsed time kept")
+        last.status = ClockStatus.RUNNING
+        last.stopped = None
+        last.stopped_by_done = False
+        last.open_since = at
+        self.repause(metric, last, at)
+
+    def fire(self, trigger: str, at: int) -> None:
+        for metric in self.definitions:
+            definition = self.definition(metric)
+            cycles = self.cycles.setdefault(metric, [])
+            active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
+            if active is not None:
+                if trigger in definition.stop:
+                    active.close_segment(at)
+                    active.status = ClockStatus.FULFILLED
+                    active.stopped = at
+                    active.stopped_by_done = trigger.startswith("status:")
+                    self.note(at, f"{metric} #{active.number}: fulfilled by {trigger}")
+                    active = None
+                elif trigger in definition.cancel:
+                    active.close_segment(at)
+                    active.status = ClockStatus.CANCELLED
+                    active.stopped = at
+                    self.note(at, f"{metric} #{active.number}: cancelled by {trigger}")
+                    continue
+            if active is None and trigger in definition.start:
+                if cycles and not definition.many_cycles:
+                    continue
+                if self.status is not None and self.status.is_done:
+                    continue
+                gate = definition.after
+                if gate is not None and gate in self.definitions:
+                    gate_cycles = self.cycles.get(gate)
+                    if not gate_cycles or gate_cycles[0].stopped is None:
+                        continue
+                self.start(metric, at, reason=f"started by {trigger}")
+
+    def start(self, metric: str, at: int, *, reason: str) -> None:
+        cycles = self.cycles.setdefault(metric, [])
+        cycle = _Cycle(len(cycles) + 1, at, self.target(metric), self.calendar(metric))
+        cycles.append(cycle)
+        target = "no target" if cycle.target is None else f"target {_td(cycle.target)}"
+        self.note(at, f"{metric} #{cycle.number}: {reason}; {target} on {cycle.calendar.name}")
+        self.repause(metric, cycle, at)
+
+    # -- the result --
+
+    def result(self, ticket_id: str, applied: list[TicketEvent]) -> TicketSLA:
+        at = self.at
+        states: list[ClockState] = []
+        policy_name = self.policy.name if self.policy else None
+        priority = self.fields.get("priority")
+        for metric, cycles in self.cycles.items():
+            warnings = self.policy.warnings_for(metric) if self.policy else ()
+            for cycle in cycles:
+                if cycle.target is None:
+                    continue
+                states.append(self.state(ticket_id, metric, cycle, warnings, policy_name, priority))
+        states.sort(key=lambda s: (s.metric, s.cycle))
+        fcr = fcr_of(applied, self.policy.fcr, at) if self.policy else None
+        return TicketSLA(
+            ticket_id=ticket_id,
+            at_us=at,
+            policy=policy_name,
+            policy_reason=self.policy_reason,
+            priority=priority,
+            status=self.status,
+            fields=tuple(sorted(self.fields.items())),
+            clocks=tuple(states),
+            fcr=fcr,
+            csat=csat_of(applied),
+            _explain=self.explain_later(),
+        )
+
+    def explain_later(self) -> Callable[[], list[str]]:
+        events, policies, at = self.events, self.policies, self.at
+        chooser, rule = self.chooser, self.response_rule
+
+        def explain() -> list[str]:
+            trace: list[str] = []
+            _Fold(events, policies, at, chooser, rule, trace).run()
+            return trace
+
+        return explain
+
+    def state(
+        self,
+        ticket_id: str,
+        metric: str,
+        cycle: _Cycle,
+        warnings: Sequence[Any],
+        policy_name: str | None,
+        priority: Any,
+    ) -> ClockState:
+        at = self.at
+        target = cycle.target
+        assert target is not None
+        segments = cycle.segments()
+        elapsed = cycle.closed_elapsed
+        if cycle.open_since is not None:
+            elapsed += cycle.calendar.elapsed_us(cycle.open_since, at)
+        running = cycle.status is ClockStatus.RUNNING
+        deadline = _reached(segments, target)
+        crossing = _crossing(segments, target)
+        breached = None
+        if crossing is not None:
+            point = max(crossing, cycle.target_since)
+            end = cycle.stopped if cycle.stopped is not None else at
+            if point < end:
+                breached = point
+        fired: list[tuple[str, int]] = []
+        for level in warnings:
+            amount = level.elapsed_at(target)
+            if amount is None:
+                continue
+            when = _reached(segments, amount)
+            if when is None:
+                continue
+            when = max(when, cycle.target_since)
+            if cycle.stopped is not None and when >= cycle.stopped:
+                continue
+            if when <= at or running:
+                fired.append((level.label, when))
+        fired.sort(key=lambda item: item[1])
+        return ClockState(
+            ticket_id=ticket_id,
+            metric=metric,
+            cycle=cycle.number,
+            status=cycle.status,
+            policy=policy_name or "",
+            calendar=cycle.calendar.name,
+            priority=priority,
+            target_us=target,
+            elapsed_us=elapsed,
+            started_us=cycle.started,
+            stopped_us=cycle.stopped,
+            deadline_us=deadline,
+            breached_us=breached,
+            warnings_us=tuple(fired),
+            at_us=at,
+            ever_breached=cycle.history_breached or breached is not None,
+        )
+
+
+_ACTIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
+_WAITING_ON_CUSTOMER = (Status.SOLVED, Status.PENDING)
+
+
+def _universe(policies: PolicySet) -> dict[str, tuple[MetricDefinition, Calendar]]:
+    """Every metric any policy of the set measures, with a definition and calendar to track it by
+    while the ticket's current policy does not measure it (so a later switch keeps its start)."""
+    out: dict[str, tuple[MetricDefinition, Calendar]] = {}
+    for policy in policies.all():
+        for definition in policy.metrics:
+            out.setdefault(definition.name, (definition, policy.calendar_for(definition.name)))
+    return out
+
+
+def _td(us: int | None) -> str:
+    return "none" if us is None else str(timedelta(microseconds=us))
+
+
+def fold(
+    events: Iterable[TicketEvent],
+    policies: SLAPolicy | PolicySet,
+    at_us: int,
+    *,
+    chooser: Chooser | None = None,
+    response_rule: ResponseRule | None = None,
+) -> TicketSLA:
+    """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
+    ordered = order_events(events)
+    tickets = {e.ticket_id for e in ordered}
+    if len(tickets) > 1:
+        from .errors import EventError
+
+        raise EventError(
+            f"events of several tickets given to one fold: {', '.join(sorted(tickets)[:5])}",
+            subject="ticket_id",
+        )
+    return _Fold(ordered, PolicySet.of(policies), at_us, chooser, response_rule, None).run()

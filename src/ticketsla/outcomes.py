@@ -1,0 +1,185 @@
+"""Outcomes of a ticket: first contact resolution (FCR) and customer satisfaction (CSAT).
+
+Each result carries the definition it was measured with, so a report can say what it counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+from ._instants import duration_us
+from .durations import parse_duration
+from .errors import ConfigurationError, PolicyError
+from .events import EventKind, Status, TicketEvent
+
+__all__ = ["CSAT", "FCR", "FCRDefinition", "Sentiment", "csat_of", "fcr_of", "sentiment_of"]
+
+
+class FCRKind(StrEnum):
+    ONE_TOUCH = "one_touch"  # solved with at most one public agent reply
+    NO_CUSTOMER_FOLLOWUP = "no_customer_followup"  # no customer message after the first reply
+    NO_REOPEN_WITHIN = "no_reopen_within"  # solved, and not reopened within a window
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FCRDefinition:
+    """How first contact resolution is decided (``one_touch`` unless the policy says otherwise)."""
+
+    kind: FCRKind = FCRKind.ONE_TOUCH
+    window_us: int = 0
+
+    @classmethod
+    def parse(cls, value: Any, *, where: str) -> FCRDefinition:
+        """From ``"one_touch"`` or ``{definition = "no_reopen_within", window = "7d"}``."""
+        table = {"definition": value} if isinstance(value, str) else value
+        if not isinstance(table, dict):
+            raise PolicyError(f"{where}: expected a definition name or a table, got {value!r}")
+        unknown = set(table) - {"definition", "window"}
+        if unknown:
+            raise PolicyError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        try:
+            kind = FCRKind(str(table.get("definition")))
+        except ValueError:
+            allowed = ", ".join(k.value for k in FCRKind)
+            raise PolicyError(
+                f"{where}: {table.get('definition')!r} is not one of {allowed}"
+            ) from None
+        window = 0
+        if kind is FCRKind.NO_REOPEN_WITHIN:
+            if "window" not in table:
+                raise PolicyError(f"{where}: no_reopen_within needs a window such as '7d'")
+            try:
+                window = duration_us(parse_duration(table["window"], field=f"{where}.window"))
+            except ConfigurationError as exc:
+                raise PolicyError(str(exc)) from None
+        elif "window" in table:
+            raise PolicyError(f"{where}: window applies only to no_reopen_within")
+        return cls(kind=kind, window_us=window)
+
+    def describe(self) -> str:
+        if self.kind is FCRKind.ONE_TOUCH:
+            return "solved with at most one public agent reply"
+        if self.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
+            return "solved with no customer message after the first public agent reply"
+        window = timedelta(microseconds=self.window_us)
+        return f"solved and not reopened within {window}"
+
+    def __str__(self) -> str:
+        if self.kind is FCRKind.NO_REOPEN_WITHIN:
+            return f"{self.kind.value}({timedelta(microseconds=self.window_us)})"
+        return self.kind.value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FCR:
+    """The FCR verdict of a ticket; ``achieved`` is None while it cannot be decided yet."""
+
+    definition: FCRDefinition
+    achieved: bool | None
+    reason: str
+
+
+class Sentiment(StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CSAT:
+    """The latest satisfaction rating of a ticket, normalised, with the raw value kept."""
+
+    sentiment: Sentiment
+    rating: str | int
+    scale: tuple[int, int] | None
+    rated_at_us: int
+
+
+def sentiment_of(rating: str | int, scale: tuple[int, int] | None) -> Sentiment:
+    """good/bad map directly; on a numeric scale the top quarter is positive, the bottom 40 %
+    negative (1-5: 4-5 positive, 3 neutral, 1-2 negative; 1-3: 3/2/1; 1-10: 8-10 positive,
+    5-7 neutral, 1-4 negative)."""
+    if isinstance(rating, str):
+        return Sentiment.POSITIVE if rating == "good" else Sentiment.NEGATIVE
+    low, high = scale or (1, 5)
+    position = (rating - low) / (high - low)
+    if position >= 0.75:
+        return Sentiment.POSITIVE
+    if position <= 0.4:
+        return Sentiment.NEGATIVE
+    return Sentiment.NEUTRAL
+
+
+def csat_of(events: Sequence[TicketEvent]) -> CSAT | None:
+    """The latest rating among ordered events, or None when the ticket was never rated."""
+    for event in reversed(events):
+        if event.kind is EventKind.SATISFACTION_RATED and event.rating is not None:
+            return CSAT(
+                sentiment=sentiment_of(event.rating, event.scale),
+                rating=event.rating,
+                scale=event.scale,
+                rated_at_us=event.at_us,
+            )
+    return None
+
+
+def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int) -> FCR:
+    """Decide FCR over a ticket's ordered events as known at ``at_us``."""
+    replies = 0
+    first_reply_seen = False
+    followup = False
+    solved_at: int | None = None
+    reopened_at: int | None = None
+    for event in events:
+        if event.at_us > at_us:
+            break
+        if event.is_public_response:
+            replies += 1
+            first_reply_seen = True
+        elif event.kind is EventKind.CUSTOMER_MESSAGE and not event.auto and first_reply_seen:
+            if solved_at is None:
+                followup = True
+            elif reopened_at is None and event.status is None:
+                reopened_at = event.at_us  # a customer reply reopens a solved ticket
+        elif event.kind is EventKind.STATUS_CHANGED and event.status is not None:
+            if event.status.is_done:
+                if solved_at is None:
+                    solved_at = event.at_us
+            elif solved_at is not None and reopened_at is None and event.status is not Status.NEW:
+                reopened_at = event.at_us
+    if solved_at is None:
+        return FCR(definition=definition, achieved=None, reason="not solved yet")
+    if definition.kind is FCRKind.ONE_TOUCH:
+        ok = replies_before(events, solved_at) <= 1
+        return FCR(
+            definition=definition,
+            achieved=ok and reopened_at is None,
+            reason=(
+                "reopened after the solve"
+                if reopened_at is not None
+                else f"{replies_before(events, solved_at)} public agent replies before the solve"
+            ),
+        )
+    if definition.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
+        return FCR(
+            definition=definition,
+            achieved=not followup and reopened_at is None,
+            reason="customer wrote again after the first reply"
+            if followup
+            else ("reopened after the solve" if reopened_at is not None else "no follow-up"),
+        )
+    deadline = solved_at + definition.window_us
+    if reopened_at is not None and reopened_at <= deadline:
+        return FCR(definition=definition, achieved=False, reason="reopened within the window")
+    if at_us < deadline:
+        return FCR(definition=definition, achieved=None, reason="reopen window still open")
+    return FCR(definition=definition, achieved=True, reason="not reopened within the window")
+
+
+def replies_before(events: Sequence[TicketEvent], until_us: int) -> int:
+    """Public agent replies at or before ``until_us``."""
+    return sum(1 for e in events if e.is_public_response and e.at_us <= until_us)
