@@ -219,8 +219,7 @@ class _Cycle:
         self.target = target
         self.target_since = at
         self.calendar = calendar
-        # closed running segments: (start, end, calendar, elapsed before the segment)
-        self.closed: list[tuple[int, int, Calendar, int]] = []
+        self.closed: list[Segment] = []
         self.closed_elapsed = 0
         self.open_since: int | None = at
         self.history_breached = False
@@ -228,9 +227,10 @@ class _Cycle:
     def close_segment(self, at: int) -> None:
         if self.open_since is not None:
             if at > self.open_since:
+                length = self.calendar.elapsed_us(self.open_since, at)
                 before = self.closed_elapsed
-                self.closed.append((self.open_since, at, self.calendar, before))
-                self.closed_elapsed = before + self.calendar.elapsed_us(self.open_since, at)
+                self.closed.append((self.open_since, at, self.calendar, before, length))
+                self.closed_elapsed = before + length
             self.open_since = None
 
     def reset(self, at: int) -> None:
@@ -239,41 +239,39 @@ class _Cycle:
         self.started = at
         self.target_since = at
 
-    def segments(self) -> list[tuple[int, int | None, Calendar, int]]:
-        out: list[tuple[int, int | None, Calendar, int]] = list(self.closed)
+    def segments(self) -> list[Segment]:
+        out: list[Segment] = list(self.closed)
         if self.open_since is not None:
-            out.append((self.open_since, None, self.calendar, self.closed_elapsed))
+            out.append((self.open_since, None, self.calendar, self.closed_elapsed, None))
         return out
 
 
-def _crossing(segments: Sequence[tuple[int, int | None, Calendar, int]], amount: int) -> int | None:
-    """The first instant at which the running time reaches ``amount`` and the clock runs on.
+# A stretch of running time: start, end (None while still running), the calendar it is measured
+# on, the running time before it, and its own length (None while still running).
+Segment = tuple[int, int | None, Calendar, int, int | None]
 
-    For a closed segment the crossing counts only if the clock was still running after it, so a
-    reply exactly at the due instant is not past it.
+
+def _reach(segments: Sequence[Segment], amount: int) -> tuple[int | None, int | None]:
+    """When the running time reaches ``amount``, and when the clock first runs on past that.
+
+    The two differ only when the clock stopped or paused exactly on reaching it: a reply at the
+    due instant reaches the target without passing it. Either is None when it never happened.
     """
-    for start, end, cal, before in segments:
+    reached: int | None = None
+    for start, end, cal, before, length in segments:
         need = amount - before
-        if need < 0:
-            return start
+        if need < 0:  # reached before this segment; running on now passes it
+            return reached if reached is not None else start, start
         if end is None:
-            return cal.add_us(start, need)
-        if cal.elapsed_us(start, end) >= need:
             point = cal.add_us(start, need)
+            return (reached if reached is not None else point), point
+        if length is not None and length >= need:
+            point = cal.add_us(start, need)
+            if reached is None:
+                reached = point
             if point < end:
-                return point
-    return None
-
-
-def _reached(segments: Sequence[tuple[int, int | None, Calendar, int]], amount: int) -> int | None:
-    """The first instant at which the running time reaches ``amount`` (equality counts)."""
-    for start, end, cal, before in segments:
-        need = amount - before
-        if need < 0:
-            return start
-        if end is None or cal.elapsed_us(start, end) >= need:
-            return cal.add_us(start, need)
-    return None
+                return reached, point
+    return reached, None
 
 
 class _Fold:
@@ -299,25 +297,23 @@ class _Fold:
         self.policy: SLAPolicy | None = None
         self.policy_reason = "no events yet"
         self.cycles: dict[str, list[_Cycle]] = {}
-        self.definitions = _universe(policies)
+        self.plan = _plan(policies, None)
 
     # -- helpers --
 
-    def note(self, at: int, text: str) -> None:
+    def note(self, at: int, text: Callable[[], str]) -> None:
+        """Add a line to the trace; the text is built only when a trace is being kept."""
         if self.trace is not None:
-            self.trace.append(f"{from_us(at, UTC).isoformat()}  {text}")
+            self.trace.append(f"{from_us(at, self.zone()).isoformat()}  {text()}")
+
+    def zone(self) -> Any:
+        return self.policy.calendar.zone if self.policy is not None else UTC
 
     def definition(self, metric: str) -> MetricDefinition:
-        if self.policy is not None:
-            for d in self.policy.metrics:
-                if d.name == metric:
-                    return d
-        return self.definitions[metric][0]
+        return self.plan.current[metric][0]
 
     def calendar(self, metric: str) -> Calendar:
-        if self.policy is not None and metric in self.policy.metric_names:
-            return self.policy.calendar_for(metric)
-        return self.definitions[metric][1]
+        return self.plan.current[metric][1]
 
     def target(self, metric: str) -> int | None:
         if self.policy is None:
@@ -360,12 +356,14 @@ class _Fold:
             return  # an auto-reply from the customer's side starts and stops nothing
         if kind is EventKind.AGENT_REPLY:
             if not self.is_response(event):
-                self.note(at, f"{kind} ({event.event_id}) is not a response: no clock stops")
+                self.note(
+                    at, lambda: f"{kind} ({event.event_id}) is not a response: no clock stops"
+                )
                 return
             triggers.append("agent_reply")
         elif kind is EventKind.CUSTOMER_MESSAGE and self.status in _WAITING_ON_CUSTOMER:
             # The customer's answer ends the wait: a solved ticket reopens, a pending one opens.
-            self.note(at, f"customer wrote on a {self.status} ticket: it opens")
+            self.note(at, lambda: f"customer wrote on a {self.status} ticket: it opens")
             self.set_status(Status.OPEN, at)
             triggers.append(str(kind))
         elif kind is not EventKind.STATUS_CHANGED:
@@ -394,8 +392,10 @@ class _Fold:
     def choose(self, at: int) -> None:
         policy, reason = self.policies.choose(self.fields, self.chooser)
         if policy is not self.policy:
-            self.note(at, reason)
-        self.policy, self.policy_reason = policy, reason
+            self.plan = _plan(self.policies, policy)
+            self.policy = policy
+            self.note(at, lambda: reason)
+        self.policy_reason = reason
         self.retarget(at)
 
     def retarget(self, at: int) -> None:
@@ -412,12 +412,16 @@ class _Fold:
                         cycle.close_segment(at)
                         cycle.status = ClockStatus.CANCELLED
                         cycle.stopped = at
-                        self.note(at, f"{metric} #{cycle.number}: no target any more: cancelled")
+                        self.note(
+                            at, lambda: f"{metric} #{cycle.number}: no target any more: cancelled"
+                        )
                         continue
                     self.note(
                         at,
-                        f"{metric} #{cycle.number}: re-targeted to {_td(target)} "
-                        "from its original start",
+                        lambda: (
+                            f"{metric} #{cycle.number}: re-targeted to {_td(target)} "
+                            "from its original start"
+                        ),
                     )
                     cycle.target = target
                     cycle.target_since = at
@@ -426,13 +430,15 @@ class _Fold:
                         cycle.close_segment(at)
                         cycle.open_since = at
                     cycle.calendar = calendar
-                    self.note(at, f"{metric} #{cycle.number}: now measured on {calendar.name}")
+                    self.note(
+                        at, lambda: f"{metric} #{cycle.number}: now measured on {calendar.name}"
+                    )
                 self.repause(metric, cycle, at)
 
     def mark_history_breach(self, cycle: _Cycle, at: int) -> None:
         if cycle.history_breached or cycle.target is None:
             return
-        crossing = _crossing(cycle.segments(), cycle.target)
+        _, crossing = _reach(cycle.segments(), cycle.target)
         if crossing is not None and max(crossing, cycle.target_since) < at:
             cycle.history_breached = True
 
@@ -453,11 +459,11 @@ class _Fold:
             if cycle.status is ClockStatus.RUNNING:
                 cycle.close_segment(at)
                 cycle.status = ClockStatus.PAUSED
-                self.note(at, f"{metric} #{cycle.number}: paused ({self.status})")
+                self.note(at, lambda: f"{metric} #{cycle.number}: paused ({self.status})")
         elif cycle.status is ClockStatus.PAUSED:
             cycle.status = ClockStatus.RUNNING
             cycle.open_since = at
-            self.note(at, f"{metric} #{cycle.number}: resumed ({self.status})")
+            self.note(at, lambda: f"{metric} #{cycle.number}: resumed ({self.status})")
 
     def reopen(self, metric: str, cycles: list[_Cycle], at: int) -> None:
         last = cycles[-1]
@@ -471,9 +477,11 @@ class _Fold:
             return
         if rule is OnReopen.RESTART:
             last.reset(at)
-            self.note(at, f"{metric} #{last.number}: reopened: restarts from zero")
+            self.note(at, lambda: f"{metric} #{last.number}: reopened: restarts from zero")
         else:
-            self.note(at, f"{metric} #{last.number}: reopened: continues, elapsed time kept")
+            self.note(
+                at, lambda: f"{metric} #{last.number}: reopened: continues, elapsed time kept"
+            )
         last.status = ClockStatus.RUNNING
         last.stopped = None
         last.stopped_by_done = False
@@ -481,8 +489,7 @@ class _Fold:
         self.repause(metric, last, at)
 
     def fire(self, trigger: str, at: int) -> None:
-        for metric in self.definitions:
-            definition = self.definition(metric)
+        for metric, definition in self.plan.by_trigger.get(trigger, ()):
             cycles = self.cycles.setdefault(metric, [])
             active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
             if active is not None:
@@ -491,13 +498,15 @@ class _Fold:
                     active.status = ClockStatus.FULFILLED
                     active.stopped = at
                     active.stopped_by_done = trigger.startswith("status:")
-                    self.note(at, f"{metric} #{active.number}: fulfilled by {trigger}")
+                    number = active.number
+                    self.note(at, lambda: f"{metric} #{number}: fulfilled by {trigger}")
                     active = None
                 elif trigger in definition.cancel:
                     active.close_segment(at)
                     active.status = ClockStatus.CANCELLED
                     active.stopped = at
-                    self.note(at, f"{metric} #{active.number}: cancelled by {trigger}")
+                    number = active.number
+                    self.note(at, lambda: f"{metric} #{number}: cancelled by {trigger}")
                     continue
             if active is None and trigger in definition.start:
                 if cycles and not definition.many_cycles:
@@ -505,18 +514,23 @@ class _Fold:
                 if self.status is not None and self.status.is_done:
                     continue
                 gate = definition.after
-                if gate is not None and gate in self.definitions:
+                if gate is not None and gate in self.plan.current:
                     gate_cycles = self.cycles.get(gate)
                     if not gate_cycles or gate_cycles[0].stopped is None:
                         continue
-                self.start(metric, at, reason=f"started by {trigger}")
+                self.start(metric, at, reason="started by " + trigger)
 
     def start(self, metric: str, at: int, *, reason: str) -> None:
         cycles = self.cycles.setdefault(metric, [])
         cycle = _Cycle(len(cycles) + 1, at, self.target(metric), self.calendar(metric))
         cycles.append(cycle)
-        target = "no target" if cycle.target is None else f"target {_td(cycle.target)}"
-        self.note(at, f"{metric} #{cycle.number}: {reason}; {target} on {cycle.calendar.name}")
+        self.note(
+            at,
+            lambda: (
+                f"{metric} #{cycle.number}: {reason}; target {_td(cycle.target)} "
+                f"on {cycle.calendar.name}"
+            ),
+        )
         self.repause(metric, cycle, at)
 
     # -- the result --
@@ -576,8 +590,7 @@ class _Fold:
         if cycle.open_since is not None:
             elapsed += cycle.calendar.elapsed_us(cycle.open_since, at)
         running = cycle.status is ClockStatus.RUNNING
-        deadline = _reached(segments, target)
-        crossing = _crossing(segments, target)
+        deadline, crossing = _reach(segments, target)
         breached = None
         if crossing is not None:
             point = max(crossing, cycle.target_since)
@@ -589,7 +602,7 @@ class _Fold:
             amount = level.elapsed_at(target)
             if amount is None:
                 continue
-            when = _reached(segments, amount)
+            when, _ = _reach(segments, amount)
             if when is None:
                 continue
             when = max(when, cycle.target_since)
@@ -622,14 +635,38 @@ _ACTIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
 _WAITING_ON_CUSTOMER = (Status.SOLVED, Status.PENDING)
 
 
-def _universe(policies: PolicySet) -> dict[str, tuple[MetricDefinition, Calendar]]:
-    """Every metric any policy of the set measures, with a definition and calendar to track it by
-    while the ticket's current policy does not measure it (so a later switch keeps its start)."""
-    out: dict[str, tuple[MetricDefinition, Calendar]] = {}
-    for policy in policies.all():
-        for definition in policy.metrics:
-            out.setdefault(definition.name, (definition, policy.calendar_for(definition.name)))
-    return out
+class _Plan:
+    """What the fold needs to know about the metrics under one policy of a set."""
+
+    __slots__ = ("by_trigger", "current")
+
+    def __init__(self, policies: PolicySet, policy: SLAPolicy | None) -> None:
+        # Every metric any policy of the set measures, so that a later switch to a policy that
+        # measures it finds its clock running from the original start.
+        current: dict[str, tuple[MetricDefinition, Calendar]] = {}
+        for member in policies.all():
+            for definition in member.metrics:
+                current.setdefault(
+                    definition.name, (definition, member.calendar_for(definition.name))
+                )
+        if policy is not None:
+            for definition in policy.metrics:
+                current[definition.name] = (definition, policy.calendar_for(definition.name))
+        by_trigger: dict[str, list[tuple[str, MetricDefinition]]] = {}
+        for metric, (definition, _) in current.items():
+            for trigger in definition.start | definition.stop | definition.cancel:
+                by_trigger.setdefault(trigger, []).append((metric, definition))
+        self.current = current
+        self.by_trigger = {t: tuple(pairs) for t, pairs in by_trigger.items()}
+
+
+def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
+    key = ("clock-plan", None if policy is None else id(policy))
+    plan = policies.derived.get(key)
+    if plan is None:
+        plan = policies.derived[key] = _Plan(policies, policy)
+    assert isinstance(plan, _Plan)
+    return plan
 
 
 def _td(us: int | None) -> str:

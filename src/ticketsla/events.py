@@ -202,7 +202,7 @@ class TicketEvent:
     @property
     def order(self) -> tuple[int, int, int, str, str]:
         """Where the event stands in its ticket's history (a total, deterministic order)."""
-        return (self.at_us, self.seq, _KIND_RANK[self.kind], self.source, self.event_id)
+        return _order_key(self)
 
     @property
     def is_public_response(self) -> bool:
@@ -282,20 +282,22 @@ def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     """Sort a ticket's events into history order and drop duplicates of ``(source, event_id)``.
 
     The result does not depend on the order of the input: when two deliveries of one id differ,
-    the one that sorts first is kept.
+    the one that sorts first (by history order, then by its full contents) is kept.
     """
-    ordered = sorted(events, key=_full_key)
-    seen: set[tuple[str, str]] = set()
-    out: list[TicketEvent] = []
-    for event in ordered:
-        if event.key not in seen:
-            seen.add(event.key)
-            out.append(event)
-    return out
+    unique: dict[tuple[str, str], TicketEvent] = {}
+    for event in events:
+        kept = unique.setdefault((event.source, event.event_id), event)
+        if kept is not event and kept != event and _full_key(event) < _full_key(kept):
+            unique[(event.source, event.event_id)] = event
+    return sorted(unique.values(), key=_order_key)
+
+
+def _order_key(event: TicketEvent) -> tuple[int, int, int, str, str]:
+    return (event.at_us, event.seq, _KIND_RANK[event.kind], event.source, event.event_id)
 
 
 def _full_key(event: TicketEvent) -> tuple[Any, ...]:
-    return (*event.order, repr(event))
+    return (*_order_key(event), repr(event))
 
 
 # ---- validation helpers ----------------------------------------------------------------------

@@ -154,15 +154,13 @@ def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int)
     if solved_at is None:
         return FCR(definition=definition, achieved=None, reason="not solved yet")
     if definition.kind is FCRKind.ONE_TOUCH:
-        ok = replies_before(events, solved_at) <= 1
+        before_solve = replies_before(events, solved_at)
+        if reopened_at is not None:
+            return FCR(definition=definition, achieved=False, reason="reopened after the solve")
         return FCR(
             definition=definition,
-            achieved=ok and reopened_at is None,
-            reason=(
-                "reopened after the solve"
-                if reopened_at is not None
-                else f"{replies_before(events, solved_at)} public agent replies before the solve"
-            ),
+            achieved=before_solve <= 1,
+            reason=f"{before_solve} public agent replies before the solve",
         )
     if definition.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
         return FCR(

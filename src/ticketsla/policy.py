@@ -96,11 +96,13 @@ class SLAPolicy:
     _targets: dict[str, dict[Priority, int]] = field(init=False, repr=False, compare=False)
     _calendars: dict[str, Calendar] = field(init=False, repr=False, compare=False)
     _warnings: dict[str, tuple[WarningLevel, ...]] = field(init=False, repr=False, compare=False)
+    _as_set: list[Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_targets", {m: dict(t) for m, t in self.targets})
         object.__setattr__(self, "_calendars", dict(self.metric_calendars))
         object.__setattr__(self, "_warnings", dict(self.metric_warnings))
+        object.__setattr__(self, "_as_set", [])
 
     def __repr__(self) -> str:
         return f"SLAPolicy(name={self.name!r}, calendar={self.calendar.name!r})"
@@ -191,6 +193,8 @@ class PolicySet:
 
     policies: tuple[SLAPolicy, ...]
     default: SLAPolicy | None = None
+    # values derived from the set by the fold (per-policy trigger tables), computed once
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __init__(self, policies: Iterable[SLAPolicy], default: SLAPolicy | None = None) -> None:
         items = tuple(policies)
@@ -200,11 +204,18 @@ class PolicySet:
             raise PolicyError(f"policy names must be unique; repeated: {', '.join(dupes)}")
         object.__setattr__(self, "policies", items)
         object.__setattr__(self, "default", default)
+        object.__setattr__(self, "derived", {})
 
     @classmethod
     def of(cls, policy: SLAPolicy | PolicySet) -> PolicySet:
-        """A set holding one policy as its default, or the set itself."""
-        return policy if isinstance(policy, PolicySet) else cls((), default=policy)
+        """A set holding one policy as its default, or the set itself (made once per policy)."""
+        if isinstance(policy, PolicySet):
+            return policy
+        cached = policy._as_set
+        if not cached:
+            cached.append(cls((), default=policy))
+        result: PolicySet = cached[0]
+        return result
 
     def choose(
         self,
