@@ -284,7 +284,7 @@ class _Fold:
         at: int,
         chooser: Chooser | None,
         response_rule: ResponseRule | None,
-        trace: list[str] | None,
+        trace: list[tuple[int, str]] | None,
     ) -> None:
         self.events = events
         self.policies = policies
@@ -304,7 +304,7 @@ class _Fold:
     def note(self, at: int, text: Callable[[], str]) -> None:
         """Add a line to the trace; the text is built only when a trace is being kept."""
         if self.trace is not None:
-            self.trace.append(f"{from_us(at, self.zone()).isoformat()}  {text()}")
+            self.trace.append((at, f"{from_us(at, self.zone()).isoformat()}  {text()}"))
 
     def zone(self) -> Any:
         return self.policy.calendar.zone if self.policy is not None else UTC
@@ -401,39 +401,38 @@ class _Fold:
     def retarget(self, at: int) -> None:
         for metric, cycles in self.cycles.items():
             for cycle in cycles:
-                if cycle.status in (ClockStatus.FULFILLED, ClockStatus.CANCELLED):
-                    continue
-                target = self.target(metric)
-                calendar = self.calendar(metric)
-                if target != cycle.target:
-                    if cycle.target is not None and target is not None:
-                        self.mark_history_breach(cycle, at)
-                    if target is None and cycle.target is not None:
-                        cycle.close_segment(at)
-                        cycle.status = ClockStatus.CANCELLED
-                        cycle.stopped = at
-                        self.note(
-                            at, lambda: f"{metric} #{cycle.number}: no target any more: cancelled"
-                        )
-                        continue
-                    self.note(
-                        at,
-                        lambda: (
-                            f"{metric} #{cycle.number}: re-targeted to {_td(target)} "
-                            "from its original start"
-                        ),
-                    )
-                    cycle.target = target
-                    cycle.target_since = at
-                if calendar is not cycle.calendar:
-                    if cycle.open_since is not None:
-                        cycle.close_segment(at)
-                        cycle.open_since = at
-                    cycle.calendar = calendar
-                    self.note(
-                        at, lambda: f"{metric} #{cycle.number}: now measured on {calendar.name}"
-                    )
-                self.repause(metric, cycle, at)
+                if cycle.status in _ACTIVE:
+                    self.retarget_cycle(metric, cycle, at)
+
+    def retarget_cycle(self, metric: str, cycle: _Cycle, at: int) -> None:
+        """Apply the target and calendar now in force to an active cycle."""
+        target = self.target(metric)
+        calendar = self.calendar(metric)
+        if target != cycle.target:
+            if cycle.target is not None and target is not None:
+                self.mark_history_breach(cycle, at)
+            if target is None and cycle.target is not None:
+                cycle.close_segment(at)
+                cycle.status = ClockStatus.CANCELLED
+                cycle.stopped = at
+                self.note(at, lambda: f"{metric} #{cycle.number}: no target any more: cancelled")
+                return
+            self.note(
+                at,
+                lambda: (
+                    f"{metric} #{cycle.number}: re-targeted to {_td(target)} "
+                    "from its original start"
+                ),
+            )
+            cycle.target = target
+            cycle.target_since = at
+        if calendar != cycle.calendar:  # by value: two policies may load equal calendars
+            if cycle.open_since is not None:
+                cycle.close_segment(at)
+                cycle.open_since = at
+            cycle.calendar = calendar
+            self.note(at, lambda: f"{metric} #{cycle.number}: now measured on {calendar.name}")
+        self.repause(metric, cycle, at)
 
     def mark_history_breach(self, cycle: _Cycle, at: int) -> None:
         if cycle.history_breached or cycle.target is None:
@@ -476,6 +475,7 @@ class _Fold:
             self.start(metric, at, reason="reopened: new cycle")
             return
         if rule is OnReopen.RESTART:
+            self.mark_history_breach(last, at)  # the breach stays on record after the restart
             last.reset(at)
             self.note(at, lambda: f"{metric} #{last.number}: reopened: restarts from zero")
         else:
@@ -486,7 +486,8 @@ class _Fold:
         last.stopped = None
         last.stopped_by_done = False
         last.open_since = at
-        self.repause(metric, last, at)
+        # a priority or policy change made while solved applies from the reopen on
+        self.retarget_cycle(metric, last, at)
 
     def fire(self, trigger: str, at: int) -> None:
         for metric, definition in self.plan.by_trigger.get(trigger, ()):
@@ -562,14 +563,32 @@ class _Fold:
             _explain=self.explain_later(),
         )
 
+    def note_holidays(
+        self, metric: str, cycle: _Cycle, segments: Sequence[Segment], deadline: int | None
+    ) -> None:
+        """Trace the holidays a cycle's running time stepped over (up to now or its due time)."""
+        for start, end, cal, _, _ in segments:
+            until = end if end is not None else max(self.at, deadline or self.at)
+            first = from_us(start, cal.zone).date()
+            last = from_us(until, cal.zone).date()
+            for day, name in cal.closed_days(first, last):
+                self.note(
+                    start,
+                    lambda: (
+                        f"{metric} #{cycle.number}: crosses {name} ({day.isoformat()}), "
+                        f"closed on {cal.name}"
+                    ),
+                )
+
     def explain_later(self) -> Callable[[], list[str]]:
         events, policies, at = self.events, self.policies, self.at
         chooser, rule = self.chooser, self.response_rule
 
         def explain() -> list[str]:
-            trace: list[str] = []
+            trace: list[tuple[int, str]] = []
             _Fold(events, policies, at, chooser, rule, trace).run()
-            return trace
+            trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
+            return [text for _, text in trace]
 
         return explain
 
@@ -590,7 +609,11 @@ class _Fold:
         if cycle.open_since is not None:
             elapsed += cycle.calendar.elapsed_us(cycle.open_since, at)
         running = cycle.status is ClockStatus.RUNNING
-        deadline, crossing = _reach(segments, target)
+        reached, crossing = _reach(segments, target)
+        # A running clock that stopped exactly on its target and resumed is due at the resume.
+        deadline = crossing if running else reached
+        if self.trace is not None:
+            self.note_holidays(metric, cycle, segments, deadline)
         breached = None
         if crossing is not None:
             point = max(crossing, cycle.target_since)

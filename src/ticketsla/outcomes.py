@@ -134,19 +134,22 @@ def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int)
     followup = False
     solved_at: int | None = None
     reopened_at: int | None = None
+    closed = False  # a closed ticket is never reopened by a reply
     for event in events:
         if event.at_us > at_us:
             break
         if event.is_public_response:
             replies += 1
             first_reply_seen = True
-        elif event.kind is EventKind.CUSTOMER_MESSAGE and not event.auto and first_reply_seen:
-            if solved_at is None:
+        elif event.kind is EventKind.CUSTOMER_MESSAGE and not event.auto:
+            if solved_at is not None:
+                if reopened_at is None and not closed:
+                    reopened_at = event.at_us  # a customer reply reopens a solved ticket
+            elif first_reply_seen:
                 followup = True
-            elif reopened_at is None and event.status is None:
-                reopened_at = event.at_us  # a customer reply reopens a solved ticket
         elif event.kind is EventKind.STATUS_CHANGED and event.status is not None:
             if event.status.is_done:
+                closed = closed or event.status is Status.CLOSED
                 if solved_at is None:
                     solved_at = event.at_us
             elif solved_at is not None and reopened_at is None and event.status is not Status.NEW:
