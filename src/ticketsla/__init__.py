@@ -27,18 +27,20 @@ from .errors import (
     UnknownTicketError,
 )
 from .events import Actor, EventKind, Priority, Status, TicketEvent
+from .hookspecs import hookimpl
 from .metrics import MetricDefinition, OnReopen
+from .notifications import Notification, NotificationKind
 from .outcomes import CSAT, FCR, FCRDefinition, Sentiment
+from .plugins import get_plugin_manager, parse_payload, verify_signature
 from .policy import PolicySet, SLAPolicy, WarningLevel
 from .sla import due_at, evaluate, ever_breached, is_breached, next_change_at, remaining
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "CSAT",
-    "FCR",
     "Actor",
     "AdapterError",
+    "CSAT",
     "Calendar",
     "CalendarError",
     "ClockState",
@@ -48,10 +50,13 @@ __all__ = [
     "DurationError",
     "EventError",
     "EventKind",
+    "FCR",
     "FCRDefinition",
     "HolidayRule",
     "MetricDefinition",
     "NaiveDatetimeError",
+    "Notification",
+    "NotificationKind",
     "OnReopen",
     "PayloadError",
     "Period",
@@ -77,8 +82,12 @@ __all__ = [
     "evaluate",
     "ever_breached",
     "format_duration",
+    "get_plugin_manager",
+    "hookimpl",
     "is_breached",
     "next_change_at",
     "parse_duration",
+    "parse_payload",
     "remaining",
+    "verify_signature",
 ]

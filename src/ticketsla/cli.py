@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from . import __version__
 from ._instants import require_aware
@@ -59,7 +60,16 @@ def _parser() -> argparse.ArgumentParser:
         "list", help="the bundled calendars", description=_cmd_calendar_list.__doc__
     )
     listing.set_defaults(handler=_cmd_calendar_list)
+    for add_commands in _command_groups():
+        add_commands(commands)
     return parser
+
+
+def _command_groups() -> list[Callable[[Any], None]]:
+    """Command groups that live in their own modules, one job each."""
+    from . import _cli_import
+
+    return [_cli_import.add_commands]
 
 
 def parse_instant(text: str, field: str) -> datetime:

@@ -56,8 +56,15 @@ class SourceAdapter(Protocol):
     ``now``; sources that do not sign raise ``SignatureError`` saying so.
     """
 
-    name: str
-    description: str
+    @property
+    def name(self) -> str:
+        """The source's name, as users pass it to ``parse_payload`` (``"zendesk"``)."""
+        ...
+
+    @property
+    def description(self) -> str:
+        """One line for people: what the adapter reads."""
+        ...
 
     def parse(
         self, payload: Payload, *, headers: Mapping[str, str], limits: PayloadLimits

@@ -1,0 +1,19 @@
+"""The ``ticketsla`` entry point of ``ticketsla-email``: registers the ``email`` source.
+
+The adapter is configured from the TOML file named by ``$TICKETSLA_EMAIL_CONFIG`` when that is
+set (see ``docs/adapters/email.md``), else it uses the defaults (no agent addresses: every
+sender is a customer until you list your team).
+"""
+
+from __future__ import annotations
+
+from ticketsla.hookspecs import hookimpl
+from ticketsla.sources import SourceRegistry
+
+from .adapter import EmailAdapter
+
+
+@hookimpl
+def ticketsla_register_sources(registry: SourceRegistry) -> None:
+    """Add the email adapter."""
+    registry.add(EmailAdapter.from_environment())

@@ -1,0 +1,20 @@
+"""The ``ticketsla`` entry point of ticketsla-zendesk: registers the Zendesk adapter.
+
+The adapter is configured from the environment (``TICKETSLA_ZENDESK_AGENT_IDS``,
+``TICKETSLA_ZENDESK_CUSTOMER_IDS``, ``TICKETSLA_ZENDESK_REPLAY_WINDOW``). To configure it in
+code instead, block this entry point (``TICKETSLA_DISABLED_PLUGINS=zendesk``) and register a
+plugin of your own that adds ``ZendeskAdapter(agent_ids=...)``.
+"""
+
+from __future__ import annotations
+
+from ticketsla.hookspecs import hookimpl
+from ticketsla.sources import SourceRegistry
+
+from .adapter import ZendeskAdapter
+
+
+@hookimpl
+def ticketsla_register_sources(registry: SourceRegistry) -> None:
+    """Add the Zendesk adapter, configured from the environment."""
+    registry.add(ZendeskAdapter.from_env())
