@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from ._instants import from_us
+from ._instants import from_us, to_us
 from .calendar import Calendar
 from .events import EventKind, Priority, Status, TicketEvent, order_events
 from .metrics import MetricDefinition, OnReopen
@@ -572,8 +572,9 @@ class _Fold:
             first = from_us(start, cal.zone).date()
             last = from_us(until, cal.zone).date()
             for day, name in cal.closed_days(first, last):
+                midnight = datetime(day.year, day.month, day.day, tzinfo=cal.zone)
                 self.note(
-                    start,
+                    max(start, to_us(midnight)),
                     lambda: (
                         f"{metric} #{cycle.number}: crosses {name} ({day.isoformat()}), "
                         f"closed on {cal.name}"
