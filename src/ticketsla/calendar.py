@@ -244,6 +244,15 @@ class Calendar:
             return False
         return any(day in self.holidays.dates(y) for y in (day.year - 1, day.year, day.year + 1))
 
+    def closed_days(self, first: date, last: date) -> list[tuple[date, str]]:
+        """The holidays in ``[first, last]`` (local dates) with their names, worked days left out."""
+        named = dict(self.holidays.names(first, last)) if self.holidays is not None else {}
+        days = {d: n for d, n in named.items() if d not in self.worked_dates}
+        for day in self.closed_dates:
+            if first <= day <= last:
+                days[day] = "closed date"
+        return sorted(days.items())
+
     def hours_on(self, day: date) -> tuple[TimeRange, ...]:
         """The ranges that open on local date ``day`` (none on a holiday)."""
         if self.is_holiday(day):
@@ -353,6 +362,8 @@ class Calendar:
 
     def next_close_us(self, at: int) -> int | None:
         """:meth:`next_close` on epoch microseconds."""
+        if self._never_closes():
+            return None
         idx = self._ensure(at, at)
         while True:
             i = max(bisect_right(idx.starts, at) - 1, 0)
@@ -364,6 +375,16 @@ class Calendar:
                 idx = self._grow(idx, at, forward=True)
             except CalendarError:
                 return None
+
+    def _never_closes(self) -> bool:
+        """Open all day every day with no holiday or special day: there is no close to find."""
+        whole_day = (TimeRange(0, MINUTES_PER_DAY),)
+        return (
+            all(day == whole_day for day in self.hours)
+            and self.holidays is None
+            and not self.closed_dates
+            and not self.special
+        )
 
     # ---- the period index ------------------------------------------------------------------
 
@@ -402,6 +423,13 @@ class Calendar:
                     and current.first_year <= first <= last <= current.last_year
                 ):
                     return current
+                # Grow by at least the current span in the direction asked, so a sweep across
+                # many years rebuilds a logarithmic number of times, not once per year.
+                span = current.last_year - current.first_year + 1
+                if first < current.first_year:
+                    first = max(min(first, current.first_year - span), _MIN_YEAR)
+                if last > current.last_year:
+                    last = min(max(last, current.last_year + span), _MAX_YEAR)
                 first = min(first, current.first_year)
                 last = max(last, current.last_year)
             if first < _MIN_YEAR or last > _MAX_YEAR:
@@ -506,8 +534,10 @@ def _check_week(hours: tuple[tuple[TimeRange, ...], ...], where: str) -> None:
             if end > week:  # Sunday night into Monday
                 spans.append((start - week, end - week, label))
     spans.sort()
+    # A range never overlaps its own Sunday-night copy (a range is at most a day long), so any
+    # overlap is an error, including the same range listed twice (equal labels).
     for (_, a_end, a), (b_start, _, b) in pairwise(spans):
-        if b_start < a_end and a != b:
+        if b_start < a_end:
             raise CalendarError(f"{where}: ranges {a!r} and {b!r} overlap")
 
 

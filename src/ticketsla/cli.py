@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     due.set_defaults(handler=_cmd_due)
 
     calendar = commands.add_parser("calendar", help="inspect calendars")
+    calendar.set_defaults(handler=lambda _args: _print_help(calendar))
     calendar_commands = calendar.add_subparsers(title="calendar commands", metavar="COMMAND")
     show = calendar_commands.add_parser(
         "show", help="open periods day by day", description=_cmd_calendar_show.__doc__
@@ -70,6 +71,11 @@ def _command_groups() -> list[Callable[[Any], None]]:
     from . import _cli_import
 
     return [_cli_import.add_commands]
+
+
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
 
 
 def parse_instant(text: str, field: str) -> datetime:

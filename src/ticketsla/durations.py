@@ -46,7 +46,7 @@ def parse_duration(text: str | timedelta, *, field: str = "duration") -> timedel
             minutes=parts.get("m", 0),
             seconds=parts.get("s", 0),
         )
-    if raw[:1] in "pP":
+    if raw[:1] in "pP" and any(ch.isdigit() for ch in raw):
         return _parse_iso(raw, text, field)
     raise DurationError(
         f"{field}: {text!r} is not a duration; write it like '4h', '90m', '1h30m' or 'PT4H'",
