@@ -8,7 +8,7 @@ order of the event within one source action (a Zendesk audit, a Jira changelog e
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -104,7 +104,9 @@ class TicketEvent:
 
     ticket_id: str
     event_id: str
-    at: datetime
+    # The instant is compared through ``at_us``: two spellings of one instant (another zone, or
+    # the second pass through an autumn hour, which Python never calls equal) are one event.
+    at: datetime = field(compare=False)
     kind: EventKind
     actor: Actor
     source: str

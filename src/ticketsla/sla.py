@@ -88,9 +88,11 @@ def next_change_at(
         if clock.status is not ClockStatus.RUNNING:
             continue
         upcoming.extend(us for _, us in clock.warnings_us if us > state.at_us)
-        # breached means "past the due instant", so the answer changes one microsecond after it
-        if clock.deadline_us is not None and clock.deadline_us >= state.at_us:
-            upcoming.append(clock.deadline_us + 1)
+        # Breached means "past the due instant", so the answer changes one microsecond after it;
+        # after a stricter re-target the due instant may lie behind ``at`` and the breach begins
+        # right after ``at``.
+        if clock.deadline_us is not None and not clock.is_breached:
+            upcoming.append(max(clock.deadline_us, state.at_us) + 1)
     if not upcoming:
         return None
     return from_us(min(upcoming), UTC)
