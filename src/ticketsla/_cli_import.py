@@ -6,9 +6,12 @@
 
 Each PATH is a file or a folder (walked recursively, in name order, hidden files skipped). A file
 is one payload as it came (a webhook body, an export page, an .eml message, an mbox); a file
-named ``*.jsonl`` or ``*.ndjson`` holds one payload per line (captured webhook bodies). A payload
-the adapter refuses goes to the rejects file with the reason and the batch carries on. Events
-are written in history order with duplicates (the same source and event id, as when export pages
+named ``*.jsonl`` or ``*.ndjson`` holds one payload per line (captured webhook bodies). An
+adapter that implements ``ticketsla.sources.BatchSourceAdapter`` (the email source does) is
+handed the PATHs themselves instead and reads them as one batch, its own way (a Maildir's
+``cur/`` and ``new/``, never ``tmp/``; messages threaded across every file). A payload the
+adapter refuses goes to the rejects file with the reason and the batch carries on. Events are
+written in history order with duplicates (the same source and event id, as when export pages
 overlap) dropped. Progress and a per-source summary go to standard error.
 
 Exit status: 0 when every payload was read, 1 when some were rejected, 2 for bad arguments.
@@ -29,10 +32,16 @@ from typing import Any, TextIO
 
 import pluggy
 
-from .errors import ConfigurationError, TicketSLAError
+from .errors import AdapterError, ConfigurationError, TicketSLAError
 from .events import TicketEvent, order_events
-from .plugins import default_plugin_manager, parse_payload, sources
-from .sources import DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAYLOAD_BYTES, PayloadLimits
+from .plugins import _checked_events, default_plugin_manager, parse_payload, sources
+from .sources import (
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_PAYLOAD_BYTES,
+    BatchSourceAdapter,
+    PayloadLimits,
+    SourceBatch,
+)
 
 __all__ = ["add_commands"]
 
@@ -50,6 +59,8 @@ def add_commands(commands: Any, *, plugin_manager: ManagerFactory | None = None)
         "import",
         help="normalize source payloads (files or folders) into events as JSON lines",
         description=_cmd_import.__doc__,
+        epilog="exit status: 0 when every payload was read, 1 when some were rejected, "
+        "2 for bad arguments",
     )
     parser.add_argument(
         "--source", required=True, help="the adapter to read with: zendesk, jira, email..."
@@ -87,19 +98,16 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
             subject="--max-bytes",
         )
     pm = plugin_manager() if plugin_manager is not None else default_plugin_manager()
-    sources(pm).get(args.source)  # an unknown source fails before any file is read
-    files = _files(args.paths)
+    adapter = sources(pm).get(args.source)  # an unknown source fails before any file is read
+    read: Callable[[_Run], None]
+    if isinstance(adapter, BatchSourceAdapter):  # it reads the PATHs itself, as one batch
+        read = partial(_read_batch, adapter=adapter, paths=[_existing(p) for p in args.paths])
+    else:
+        read = partial(_read_files, files=_files(args.paths))
     limits = PayloadLimits(max_bytes=args.max_bytes, max_depth=DEFAULT_MAX_DEPTH)
     with _Output(args.rejects) as rejects:
         run = _Run(args.source, limits, pm, rejects, progress=not args.quiet)
-        for number, path in enumerate(files, start=1):
-            found = len(run.events)
-            rejected = run.rejected
-            for label, line, data in _payloads(path, run):
-                _parse_one(run, label, line, data)
-            if run.progress:
-                note = f", {run.rejected - rejected} rejected" if run.rejected > rejected else ""
-                _err(f"[{number}/{len(files)}] {path}: {len(run.events) - found} events{note}")
+        read(run)
     events = order_events(run.events)
     with _Output(args.out, default=sys.stdout) as out:
         for event in events:
@@ -108,22 +116,68 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
     return 1 if run.rejected else 0
 
 
+def _existing(text: str) -> Path:
+    path = Path(text)
+    if not (path.is_dir() or path.is_file()):
+        raise ConfigurationError(f"import: {text!r} is neither a file nor a folder", subject=text)
+    return path
+
+
 def _files(paths: list[str]) -> list[Path]:
     found: list[Path] = []
     for text in paths:
-        path = Path(text)
+        path = _existing(text)
         if path.is_dir():
             for folder, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 files = (Path(folder) / n for n in sorted(names) if not n.startswith("."))
                 found.extend(f for f in files if f.is_file())  # no FIFOs or devices
-        elif path.is_file():
-            found.append(path)
         else:
-            raise ConfigurationError(
-                f"import: {text!r} is neither a file nor a folder", subject=text
-            )
+            found.append(path)
     return found
+
+
+def _read_files(run: _Run, *, files: list[Path]) -> None:
+    """Hand the adapter one payload at a time: each file, or each line of a JSON lines file."""
+    for number, path in enumerate(files, start=1):
+        found = len(run.events)
+        rejected = run.rejected
+        for label, line, data in _payloads(path, run):
+            _parse_one(run, label, line, data)
+        if run.progress:
+            note = f", {run.rejected - rejected} rejected" if run.rejected > rejected else ""
+            _err(f"[{number}/{len(files)}] {path}: {len(run.events) - found} events{note}")
+
+
+def _read_batch(run: _Run, *, adapter: BatchSourceAdapter, paths: list[Path]) -> None:
+    """Hand every PATH to an adapter that reads them as one batch."""
+    if run.progress:
+        _err(f"reading {len(paths)} path(s) as one batch")
+    where = f"{type(adapter).__module__}.{type(adapter).__qualname__}"
+    try:
+        batch = adapter.parse_paths(paths, limits=run.limits)
+    except TicketSLAError:
+        raise
+    except Exception as exc:
+        raise AdapterError(
+            f"{run.source}: adapter {where} failed on a batch: {type(exc).__name__}: "
+            f"{str(exc)[:200]}",
+            subject=run.source,
+        ) from exc
+    if not isinstance(batch, SourceBatch):
+        raise AdapterError(
+            f"{run.source}: adapter {where} returned {type(batch).__name__} from parse_paths, "
+            "not a SourceBatch",
+            subject=run.source,
+        )
+    events = _checked_events(adapter, batch.events)
+    run.payloads += batch.payloads
+    for reject in batch.rejects:
+        _reject(run, reject.label, None, reject.error, reject.reason, counted=True)
+    run.events.extend(events)
+    if run.progress:
+        note = f", {len(batch.rejects)} rejected" if batch.rejects else ""
+        _err(f"{len(paths)} path(s): {batch.payloads} payloads, {len(events)} events{note}")
 
 
 def _payloads(path: Path, run: _Run) -> Iterator[tuple[str, int | None, bytes]]:

@@ -68,9 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _command_groups() -> list[Callable[[Any], None]]:
     """Command groups that live in their own modules, one job each."""
-    from . import _cli_import
+    from . import _cli_evaluate, _cli_import
 
-    return [_cli_import.add_commands]
+    return [_cli_import.add_commands, _cli_evaluate.add_commands]
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:

@@ -4,6 +4,11 @@ An adapter turns the payloads of one ticket source (Zendesk, Jira, email...) int
 values. Adapters reach ticketsla through the ``ticketsla_register_sources(registry)`` hook; the
 registry is this module's ``SourceRegistry``.
 
+An adapter whose payloads only make sense together (mail, where a reply is threaded by the
+messages around it) may also implement ``BatchSourceAdapter.parse_paths``: it is handed the
+files and folders a user named, reads them itself, and returns a ``SourceBatch`` of events and
+``BatchReject``s. ``ticketsla import`` prefers it when an adapter has it.
+
 Payloads come from the network, so everything here is bounded: a size limit before anything is
 decoded, a nesting limit checked by a scan of the raw text (``json.loads`` would otherwise recurse
 without bound), and no parser that can execute or unpickle anything.
@@ -13,9 +18,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from .errors import AdapterError, PayloadError, SourceNotFoundError
@@ -24,9 +30,12 @@ from .events import TicketEvent
 __all__ = [
     "DEFAULT_MAX_DEPTH",
     "DEFAULT_MAX_PAYLOAD_BYTES",
+    "BatchReject",
+    "BatchSourceAdapter",
     "Payload",
     "PayloadLimits",
     "SourceAdapter",
+    "SourceBatch",
     "SourceRegistry",
     "decode_json",
     "payload_bytes",
@@ -73,6 +82,48 @@ class SourceAdapter(Protocol):
     def verify_signature(
         self, body: bytes, headers: Mapping[str, str], secret: str | bytes, *, now: datetime
     ) -> None: ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchReject:
+    """A payload of a batch that could not be read: where it was and why.
+
+    ``label`` says where, as precisely as the adapter can: a file path, or a path with the
+    message's place in it (``inbox#1712345678.M1P2.host`` in a Maildir, ``archive.mbox#3``).
+    ``reason`` names the source and the problem, as a ``PayloadError`` message would; ``error``
+    is the name of the error class it stands for.
+    """
+
+    label: str
+    reason: str
+    error: str = "PayloadError"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceBatch:
+    """What an adapter read from a batch of paths.
+
+    ``events`` in history order, without duplicates; ``rejects`` in the order they were met;
+    ``payloads`` counts every payload looked at (messages, records), the rejected ones too.
+    """
+
+    events: tuple[TicketEvent, ...]
+    rejects: tuple[BatchReject, ...] = ()
+    payloads: int = 0
+
+
+@runtime_checkable
+class BatchSourceAdapter(SourceAdapter, Protocol):
+    """A source adapter that can also read whole files and folders as one batch (optional).
+
+    ``parse_paths`` reads every path it is given (files and folders, in the adapter's own way:
+    a Maildir's ``cur/`` and ``new/`` but never ``tmp/``, say) and treats everything it found as
+    one batch, so that payloads are related across files. A payload it cannot read becomes a
+    ``BatchReject`` and the batch carries on; every payload is read within ``limits``. It raises
+    only for a problem with the whole batch (``ConfigurationError``, ``AdapterError``).
+    """
+
+    def parse_paths(self, paths: Sequence[Path], *, limits: PayloadLimits) -> SourceBatch: ...
 
 
 class SourceRegistry:

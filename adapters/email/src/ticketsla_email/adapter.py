@@ -17,15 +17,21 @@ What one message becomes (the rule is documented in ``docs/adapters/email.md``):
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from ticketsla.errors import ConfigurationError, EventError, PayloadError, SignatureError
 from ticketsla.events import Actor, EventKind, Status, TicketEvent
-from ticketsla.sources import Payload, PayloadLimits, payload_bytes
+from ticketsla.sources import (
+    BatchReject,
+    Payload,
+    PayloadLimits,
+    SourceBatch,
+    payload_bytes,
+)
 
-from .mailboxes import BatchResult, is_mbox, split_mbox
+from .mailboxes import BatchResult, Item, is_mbox, iter_maildir, iter_path, split_mbox
 from .message import MessageFacts, read_message
 from .settings import EmailSettings
 from .threads import Threader, ticket_of
@@ -36,12 +42,13 @@ CONFIG_ENV = "TICKETSLA_EMAIL_CONFIG"
 
 
 class EmailAdapter:
-    """The ``email`` source (a ``ticketsla.sources.SourceAdapter``).
+    """The ``email`` source (a ``ticketsla.sources.BatchSourceAdapter``).
 
     ``parse`` takes one message (.eml bytes) or a whole mbox held in memory. A single message is
     threaded by the one-message rule of ``ticketsla_email.threads``; an mbox is threaded as a
-    batch. For Maildir folders and large mbox files use ``parse_maildir``/``parse_mbox``/
-    ``parse_path`` or a ``Threader``.
+    batch. ``parse_paths`` (what ``ticketsla import`` calls) threads Maildir folders, folders of
+    messages, mbox and .eml files as one batch; so do ``parse_maildir``/``parse_mbox``/
+    ``parse_path`` and a ``Threader``.
     """
 
     __slots__ = ("description", "name", "settings")
@@ -119,6 +126,25 @@ class EmailAdapter:
             "to verify; authenticate mail at your mail server (SPF, DKIM, DMARC)",
             subject=self.name,
         )
+
+    # ---- the BatchSourceAdapter protocol -------------------------------------------------
+
+    def parse_paths(
+        self,
+        paths: Sequence[str | os.PathLike[str]],
+        *,
+        limits: PayloadLimits | None = None,
+    ) -> SourceBatch:
+        """Thread every message under ``paths`` as one batch (see ``parse_path``).
+
+        A message that cannot be read, and a path that is not there, become rejects; the
+        batch carries on. Labels are the message's file, ``FOLDER#KEY`` for a Maildir message
+        and ``FILE#N`` for the N-th message of an mbox.
+        """
+        threader = Threader(self, limits=limits)
+        payloads = _read_paths(threader, paths)
+        rejects = tuple(BatchReject(label=r.origin, reason=r.reason) for r in threader.rejects)
+        return SourceBatch(events=tuple(threader.events()), rejects=rejects, payloads=payloads)
 
     # ---- one message's events ------------------------------------------------------------
 
@@ -213,8 +239,56 @@ def parse_path(
     adapter: EmailAdapter | None = None,
     limits: PayloadLimits | None = None,
 ) -> BatchResult:
-    """Thread the messages of Maildir folders, folders of .eml files, mbox and .eml files."""
+    """Thread the messages of Maildir folders, folders of .eml files, mbox and .eml files.
+
+    A folder with ``cur/`` and ``new/`` is a Maildir: the messages of those two are read and
+    ``tmp/`` (messages still being delivered) never is. Any other folder is walked in name
+    order, hidden entries skipped, each Maildir inside it read as one; each file in it is an
+    mbox (it starts with a ``From `` line) or one message. Only regular files are opened.
+    """
     threader = Threader(adapter, limits=limits)
-    for path in paths:
-        threader.add_path(Path(path))
+    _read_paths(threader, paths)
     return BatchResult(threader.events(), threader.rejects)
+
+
+def _read_paths(threader: Threader, paths: Sequence[str | os.PathLike[str]]) -> int:
+    """Add every message under ``paths`` to ``threader``; how many messages were met."""
+    name, limits = threader.adapter.name, threader.limits
+    count = 0
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            items = _walk_folder(path, limits, name)
+        elif path.is_file():
+            items = iter_path(path, limits, name)
+        else:
+            what = "is not a regular file" if path.exists() else "does not exist"
+            threader.reject(str(path), f"{name}: {str(path)!r} {what}")
+            count += 1
+            continue
+        for origin, raw, problem in items:
+            count += 1
+            if problem is not None:
+                threader.reject(origin, problem)
+            else:
+                threader.add(raw, origin=origin)
+    return count
+
+
+def _walk_folder(folder: Path, limits: PayloadLimits, source: str) -> Iterator[Item]:
+    """The messages of a Maildir, or of every Maildir, mbox and message file in a folder."""
+    for here, dirs, names in os.walk(folder):  # symbolic links to folders are not followed
+        place = Path(here)
+        if _is_maildir(place):
+            dirs[:] = []  # its cur/ and new/ are read below; tmp/ and sub-folders never
+            yield from iter_maildir(place, limits, source)
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file_name in sorted(names):
+            child = place / file_name
+            if not file_name.startswith(".") and child.is_file():  # no FIFOs or devices
+                yield from iter_path(child, limits, source)
+
+
+def _is_maildir(path: Path) -> bool:
+    return (path / "cur").is_dir() and (path / "new").is_dir()
