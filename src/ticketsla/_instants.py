@@ -28,12 +28,21 @@ def require_aware(value: datetime, field: str) -> datetime:
 
 def to_us(value: datetime, field: str = "at") -> int:
     """Microseconds since the epoch of an aware datetime (exact, no float rounding)."""
-    return (require_aware(value, field) - EPOCH) // MICROSECOND
+    try:
+        return (value - EPOCH) // MICROSECOND
+    except TypeError:  # naive datetimes and non-datetimes land here; say which it was
+        require_aware(value, field)
+        raise
 
 
 def from_us(us: int, zone: tzinfo) -> datetime:
     """The aware datetime in ``zone`` of an epoch-microsecond instant."""
-    return (EPOCH + timedelta(microseconds=us)).astimezone(zone)
+    seconds, micro = divmod(us, 1_000_000)
+    try:
+        local = datetime.fromtimestamp(seconds, zone)
+    except (OverflowError, OSError, ValueError):  # outside the platform's time_t range
+        return (EPOCH + timedelta(microseconds=us)).astimezone(zone)
+    return local.replace(microsecond=micro) if micro else local
 
 
 def duration_us(value: timedelta) -> int:

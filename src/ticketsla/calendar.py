@@ -142,6 +142,8 @@ class _Index:
     ends: list[int]
     cum: list[int]  # open time before period i
     cum_end: list[int]  # open time up to the end of period i
+    floor: int  # open time before complete_from
+    ceiling: int  # open time before complete_to
 
     def open_before(self, at: int) -> int:
         """Open time in the index before ``at``."""
@@ -264,7 +266,7 @@ class Calendar:
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time in ``[start, end)``; negative when ``end`` is before ``start``."""
-        return timedelta(microseconds=self.elapsed_us(to_us(start, "start"), to_us(end, "end")))
+        return MICROSECOND * self.elapsed_us(to_us(start, "start"), to_us(end, "end"))
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The earliest instant ``t >= start`` with ``elapsed(start, t) == duration``.
@@ -316,17 +318,21 @@ class Calendar:
         """:meth:`elapsed` on epoch microseconds."""
         if end < start:
             return -self.elapsed_us(end, start)
-        idx = self._ensure(start, end)
+        idx = self._cache.index
+        if idx is None or not (idx.complete_from <= start and end <= idx.complete_to):
+            idx = self._ensure(start, end)
         return idx.open_before(end) - idx.open_before(start)
 
     def add_us(self, start: int, duration: int) -> int:
         """:meth:`add` on epoch microseconds."""
         if duration <= 0:
             return start if duration == 0 else self.subtract_us(start, -duration)
-        idx = self._ensure(start, start)
+        idx = self._cache.index
+        if idx is None or not (idx.complete_from <= start <= idx.complete_to):
+            idx = self._ensure(start, start)
         while True:
             target = idx.open_before(start) + duration
-            if target <= idx.open_before(idx.complete_to):
+            if target <= idx.ceiling:
                 j = bisect_left(idx.cum_end, target)
                 return idx.starts[j] + target - idx.cum[j]
             idx = self._grow(idx, start, forward=True)
@@ -338,7 +344,7 @@ class Calendar:
         idx = self._ensure(end, end)
         while True:
             target = idx.open_before(end) - duration
-            if target >= idx.open_before(idx.complete_from):
+            if target >= idx.floor:
                 j = bisect_right(idx.cum, target) - 1
                 return idx.starts[j] + target - idx.cum[j]
             idx = self._grow(idx, end, forward=False)
@@ -475,7 +481,10 @@ def _build_index(cal: Calendar, first: int, last: int) -> _Index:
     # Periods of earlier dates end at most two days after their date's midnight.
     complete_from = _local_us(date(first, 1, 1), 2 * MINUTES_PER_DAY, zone)
     complete_to = _local_us(date(last + 1, 1, 1), 0, zone)
-    return _Index(first, last, complete_from, complete_to, starts, ends, cum, cum_end)
+    index = _Index(first, last, complete_from, complete_to, starts, ends, cum, cum_end, 0, 0)
+    object.__setattr__(index, "floor", index.open_before(complete_from))
+    object.__setattr__(index, "ceiling", index.open_before(complete_to))
+    return index
 
 
 def _local_us(day: date, minute: int, zone: ZoneInfo) -> int:

@@ -349,34 +349,30 @@ class _Fold:
     def apply(self, event: TicketEvent) -> None:
         at = event.at_us
         kind = event.kind
-        triggers: list[str] = []
         if kind in _FIELD_KINDS:
             self.set_fields(event)
-        if kind is EventKind.CUSTOMER_MESSAGE and event.auto:
-            return  # an auto-reply from the customer's side starts and stops nothing
         if kind is EventKind.AGENT_REPLY:
             if not self.is_response(event):
                 self.note(
                     at, lambda: f"{kind} ({event.event_id}) is not a response: no clock stops"
                 )
                 return
-            triggers.append("agent_reply")
-        elif kind is EventKind.CUSTOMER_MESSAGE and self.status in _WAITING_ON_CUSTOMER:
-            # The customer's answer ends the wait: a solved ticket reopens, a pending one opens.
-            self.note(at, lambda: f"customer wrote on a {self.status} ticket: it opens")
-            self.set_status(Status.OPEN, at)
-            triggers.append(str(kind))
-        elif kind is not EventKind.STATUS_CHANGED:
-            triggers.append(str(kind))
-        new_status = event.status if kind in (EventKind.STATUS_CHANGED, EventKind.CREATED) else None
-        if new_status is not None and new_status is not self.status:
-            if kind is EventKind.STATUS_CHANGED:
-                self.set_status(new_status, at)
-                triggers.append(f"status:{new_status}")
-            else:
-                self.status = new_status
-        for trigger in triggers:
-            self.fire(trigger, at)
+        elif kind is EventKind.CUSTOMER_MESSAGE:
+            if event.auto:
+                return  # an auto-reply from the customer's side starts and stops nothing
+            if self.status in _WAITING_ON_CUSTOMER:
+                # The customer's answer ends the wait: a solved ticket reopens, a pending one opens.
+                self.note(at, lambda: f"customer wrote on a {self.status} ticket: it opens")
+                self.set_status(Status.OPEN, at)
+        elif kind is EventKind.STATUS_CHANGED:
+            status = event.status
+            if status is not None and status is not self.status:
+                self.set_status(status, at)
+                self.fire(_STATUS_TRIGGER[status], at)
+            return
+        elif kind is EventKind.CREATED and event.status is not None:
+            self.status = event.status
+        self.fire(kind, at)
 
     def set_fields(self, event: TicketEvent) -> None:
         changed = False
@@ -657,6 +653,7 @@ class _Fold:
 
 _ACTIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
 _WAITING_ON_CUSTOMER = (Status.SOLVED, Status.PENDING)
+_STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 
 class _Plan:
