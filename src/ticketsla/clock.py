@@ -396,9 +396,8 @@ class _Fold:
 
     def retarget(self, at: int) -> None:
         for metric, cycles in self.cycles.items():
-            for cycle in cycles:
-                if cycle.status in _ACTIVE:
-                    self.retarget_cycle(metric, cycle, at)
+            if cycles and cycles[-1].status in _ACTIVE:
+                self.retarget_cycle(metric, cycles[-1], at)
 
     def retarget_cycle(self, metric: str, cycle: _Cycle, at: int) -> None:
         """Apply the target and calendar now in force to an active cycle."""
@@ -441,11 +440,12 @@ class _Fold:
         previous = self.status
         self.status = status
         reopened = previous is not None and previous.is_done and not status.is_done
+        # Only the latest cycle of a metric can be active: the next starts when it stops.
         for metric, cycles in self.cycles.items():
-            if reopened and cycles:
-                self.reopen(metric, cycles, at)
-            for cycle in cycles:
-                self.repause(metric, cycle, at)
+            if cycles:
+                if reopened:
+                    self.reopen(metric, cycles, at)
+                self.repause(metric, cycles[-1], at)
 
     def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
         if cycle.status not in (ClockStatus.RUNNING, ClockStatus.PAUSED):
