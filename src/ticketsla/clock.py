@@ -703,8 +703,8 @@ def fold(
     response_rule: ResponseRule | None = None,
 ) -> TicketSLA:
     """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
-    ordered = order_events(events)
-    tickets = {e.ticket_id for e in ordered}
+    given = list(events)
+    tickets = {e.ticket_id for e in given}  # before de-duplication, which would hide a mix-up
     if len(tickets) > 1:
         from .errors import EventError
 
@@ -712,4 +712,5 @@ def fold(
             f"events of several tickets given to one fold: {', '.join(sorted(tickets)[:5])}",
             subject="ticket_id",
         )
+    ordered = order_events(given)
     return _Fold(ordered, PolicySet.of(policies), at_us, chooser, response_rule, None).run()

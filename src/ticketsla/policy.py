@@ -15,6 +15,7 @@ from typing import Any
 
 from ._instants import duration_us
 from .calendar import Calendar
+from .contract import Contract
 from .durations import parse_duration
 from .errors import ConfigurationError, PolicyError
 from .events import Priority
@@ -34,6 +35,12 @@ _TOP_KEYS = frozenset(
         "warnings",
         "outcomes",
         "default_priority",
+        # The contract side (ticketsla.contract, docs/contracts.md): SLO goals, service-credit
+        # tiers, clawback and escalation; parsed by Contract.from_mapping into SLAPolicy.contract.
+        "slo",
+        "credits",
+        "clawback",
+        "escalation",
     }
 )
 _SET_FIELDS = frozenset({"tags"})
@@ -93,6 +100,9 @@ class SLAPolicy:
     default_priority: Priority = Priority.NORMAL
     description: str = ""
     source: str = field(default="", compare=False)
+    # SLO goals, credits, clawback, escalation ([slo], [[credits]], [clawback], [[escalation]]);
+    # empty when the file has none.
+    contract: Contract = field(default_factory=Contract)
     _targets: dict[str, dict[Priority, int]] = field(init=False, repr=False, compare=False)
     _calendars: dict[str, Calendar] = field(init=False, repr=False, compare=False)
     _warnings: dict[str, tuple[WarningLevel, ...]] = field(init=False, repr=False, compare=False)
@@ -362,6 +372,19 @@ def _from_mapping(
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, str | int | bool) for v in values):
             raise PolicyError(f"{where('match.' + key)}: expected a value or a list, got {value!r}")
+        if key == "status":
+            raise PolicyError(
+                f"{where('match.status')}: {value!r}: policies are chosen by ticket fields, "
+                "and status is not one; pause clocks by status with [metrics.NAME] pause_while"
+            )
+        if key == "priority":
+            for v in values:
+                if v not in Priority.__members__.values():
+                    allowed = ", ".join(p.value for p in Priority)
+                    raise PolicyError(
+                        f"{where('match.priority')}: unknown priority {v!r} (expected {allowed})",
+                        subject=v,
+                    )
         match.append((key, frozenset(str(v) for v in values)))
 
     default_priority = data.get("default_priority", "normal")
@@ -381,6 +404,7 @@ def _from_mapping(
     description = data.get("description", "")
     if not isinstance(description, str):
         raise PolicyError(f"{where('description')}: expected a text")
+    contract = Contract.from_mapping(data, metrics=[d.name for d in definitions], where=where)
     return SLAPolicy(
         name=name,
         calendar=main_calendar,
@@ -394,6 +418,7 @@ def _from_mapping(
         default_priority=priority,
         description=description,
         source=source,
+        contract=contract,
     )
 
 

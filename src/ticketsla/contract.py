@@ -1,0 +1,929 @@
+"""The contract side of a policy: SLO goals, service-credit tiers, the cap, clawback, escalation.
+
+Plain data read from a policy file (docs/contracts.md) plus the pure arithmetic that turns
+outcomes into verdicts and credits::
+
+    [slo]
+    period = "month"                 # or "week": the period a verdict is given for
+    min_tickets = 20                 # fewer measured: the goal is not assessed that period
+    credit_cap = "25%"               # credits of one period never exceed this share of its fee
+    first_response = "95%"           # share of clocks that met their target
+    resolution = { goal = "90%", priority = ["urgent", "high"] }
+    fcr = "70%"
+    csat = "90%"
+
+    [[credits]]                      # a tier: attainment below `below` earns `credit` of the fee
+    goal = "first_response"
+    below = "95%"
+    credit = "5%"
+
+    [clawback]                       # credits earned back after a good run
+    after = 3
+    level = "97%"
+    share = "100%"
+
+    [[escalation]]
+    when = "breach"                  # "75%" of the target used, "breach", "2h after breach"
+    notify = ["support-lead"]
+
+Shares are exact ``Fraction`` values and money is ``Decimal``; nothing here reads a clock. A
+verdict and a credit carry the period label, the goal and the ticket ids behind them, so every
+figure can be traced back to the tickets that produced it.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+from fractions import Fraction
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from ._instants import duration_us
+from .durations import format_duration, parse_duration
+from .errors import ConfigurationError, PolicyError
+from .events import Priority
+
+__all__ = [
+    "OUTCOME_GOALS",
+    "Clawback",
+    "ClawbackLine",
+    "Contract",
+    "CreditLine",
+    "CreditTier",
+    "EscalationLevel",
+    "Fee",
+    "FeeTable",
+    "GoalOutcomes",
+    "GoalVerdict",
+    "PeriodStatement",
+    "SLOGoal",
+    "SLOPeriod",
+    "VerdictStatus",
+    "assess",
+    "format_share",
+    "parse_share",
+    "statements",
+    "ticket_order",
+]
+
+# Goals that are not clocks: first contact resolution and customer satisfaction.
+OUTCOME_GOALS = ("fcr", "csat")
+_SLO_SETTINGS = frozenset({"period", "min_tickets", "credit_cap"})
+_GOAL_KEYS = frozenset({"goal", "priority", "min_tickets"})
+_TIER_KEYS = frozenset({"goal", "below", "credit"})
+_CLAWBACK_KEYS = frozenset({"after", "level", "share"})
+_ESCALATION_KEYS = frozenset({"when", "notify", "metrics", "action"})
+_PERCENT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*$")
+_CENT = Decimal("0.01")
+_DIGITS = re.compile(r"(\d+)")
+
+
+class SLOPeriod(StrEnum):
+    """The stretch of time a verdict is given for."""
+
+    MONTH = "month"
+    WEEK = "week"
+
+
+class VerdictStatus(StrEnum):
+    MET = "met"
+    MISSED = "missed"
+    NOT_ASSESSED = "not_assessed"  # fewer measured than the goal's minimum
+
+
+def parse_share(value: Any, *, where: str, allow_zero: bool = False) -> Fraction:
+    """``"95%"`` or ``"99.5%"`` as an exact fraction of one; refuse anything else."""
+    match = _PERCENT.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise PolicyError(f"{where}: expected a percentage such as '95%', got {value!r}")
+    share = Fraction(match.group(1)) / 100
+    if share > 1 or (share == 0 and not allow_zero):
+        low = "0%" if allow_zero else "above 0%"
+        raise PolicyError(f"{where}: {value!r} must lie {low} and at most 100%")
+    return share
+
+
+def ticket_order(ticket_id: str) -> tuple[Any, ...]:
+    """A sort key that puts ``T2`` before ``T10``: digit runs compare as numbers."""
+    parts = _DIGITS.split(ticket_id)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def format_share(share: Fraction | None, *, places: int = 2) -> str:
+    """A share of one as a percentage text: ``Fraction(19, 20)`` is ``"95%"``, 2/3 ``"66.67%"``."""
+    if share is None:
+        return "-"
+    scaled = Decimal(share.numerator) * 100 / Decimal(share.denominator)
+    text = f"{scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+# ---- the contract, as written in the policy file ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SLOGoal:
+    """A share of a metric's measurements that must meet, per period.
+
+    ``metric`` is a clock metric of the policy (``first_response``...), ``fcr`` (share of decided
+    tickets resolved at first contact) or ``csat`` (share of ratings that are positive).
+    ``priorities`` empty means every priority.
+    """
+
+    metric: str
+    goal: Fraction
+    priorities: frozenset[Priority] = frozenset()
+    min_tickets: int = 1
+
+    def applies_to(self, priority: str | None) -> bool:
+        """Whether a measurement of a ticket at ``priority`` counts toward this goal."""
+        return not self.priorities or (priority is not None and priority in self.priorities)
+
+    @property
+    def scope(self) -> str:
+        """The priorities the goal covers, in words."""
+        if not self.priorities:
+            return "all priorities"
+        return ", ".join(p.value for p in Priority if p in self.priorities)
+
+    def describe(self) -> str:
+        """One sentence for people: what must hold each period."""
+        share = format_share(self.goal)
+        scope = "" if not self.priorities else f" ({self.scope} tickets)"
+        if self.metric == "fcr":
+            return f"at least {share} of solved tickets resolved at first contact{scope}"
+        if self.metric == "csat":
+            return f"at least {share} of satisfaction ratings positive{scope}"
+        return f"at least {share} of {self.metric} targets met{scope}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreditTier:
+    """Attainment of ``goal`` below ``below`` earns ``credit`` (a share of the period's fee)."""
+
+    goal: str
+    below: Fraction
+    credit: Fraction
+
+    def describe(self) -> str:
+        return (
+            f"{self.goal} below {format_share(self.below)}: "
+            f"{format_share(self.credit)} of the period's fee"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Clawback:
+    """Credits earned back: after ``after`` consecutive good periods following a credited one,
+    ``share`` of that period's (capped) credit is taken back. A period is good when every goal
+    assessed in it reaches ``level`` (its own goal when ``level`` is None) and at least one was
+    assessed."""
+
+    after: int
+    level: Fraction | None = None
+    share: Fraction = Fraction(1)
+
+    def describe(self) -> str:
+        level = (
+            "every goal is met"
+            if self.level is None
+            else f"every goal reaches {format_share(self.level)}"
+        )
+        return (
+            f"after {self.after} consecutive periods in which {level}, "
+            f"{format_share(self.share)} of the credit of the period before them is earned back"
+        )
+
+
+class EscalationTrigger(StrEnum):
+    SHARE = "share"  # a share of the target used
+    BREACH = "breach"
+    BEFORE_BREACH = "before_breach"
+    AFTER_BREACH = "after_breach"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EscalationLevel:
+    """One escalation step: when it fires, whom it notifies and what is done."""
+
+    level: int
+    when: str
+    trigger: EscalationTrigger
+    share: Fraction | None = None
+    offset_us: int = 0
+    metrics: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    action: str = ""
+
+    def describe_when(self) -> str:
+        if self.trigger is EscalationTrigger.SHARE:
+            return f"when {format_share(self.share)} of the target has been used"
+        if self.trigger is EscalationTrigger.BREACH:
+            return "when the target is breached"
+        offset = format_duration(_td(self.offset_us))
+        if self.trigger is EscalationTrigger.BEFORE_BREACH:
+            return f"{offset} of business time before the target is breached"
+        return f"{offset} of business time after the target was breached"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Contract:
+    """What a policy promises beyond its targets. Empty (no goals) when the file has no [slo]."""
+
+    goals: tuple[SLOGoal, ...] = ()
+    period: SLOPeriod = SLOPeriod.MONTH
+    credits: tuple[CreditTier, ...] = ()
+    credit_cap: Fraction | None = None
+    clawback: Clawback | None = None
+    escalation: tuple[EscalationLevel, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.goals or self.escalation)
+
+    def goal(self, metric: str) -> SLOGoal | None:
+        for goal in self.goals:
+            if goal.metric == metric:
+                return goal
+        return None
+
+    def tiers(self, metric: str) -> tuple[CreditTier, ...]:
+        """The credit tiers of one goal, the shallowest miss first."""
+        return tuple(sorted((t for t in self.credits if t.goal == metric), key=lambda t: -t.below))
+
+    @classmethod
+    def from_mapping(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        metrics: Iterable[str],
+        where: Callable[[str], str] = lambda key: key,
+    ) -> Contract:
+        """Read ``slo``, ``credits``, ``clawback`` and ``escalation`` from a policy's mapping.
+
+        ``metrics`` are the policy's clock metrics (a goal may name one of them, fcr or csat).
+        """
+        return _parse_contract(data, tuple(metrics), where)
+
+
+def _parse_contract(
+    data: Mapping[str, Any], metrics: tuple[str, ...], where: Callable[[str], str]
+) -> Contract:
+    slo = data.get("slo", {})
+    if not isinstance(slo, Mapping):
+        raise PolicyError(f"{where('slo')}: expected a table, got {slo!r}")
+    period_text = slo.get("period", "month")
+    try:
+        period = SLOPeriod(period_text)
+    except ValueError:
+        raise PolicyError(
+            f"{where('slo.period')}: {period_text!r} is not one of month, week"
+        ) from None
+    default_min = _positive_int(slo.get("min_tickets", 1), where("slo.min_tickets"))
+    cap = None
+    if "credit_cap" in slo:
+        cap = parse_share(slo["credit_cap"], where=where("slo.credit_cap"))
+    allowed = (*metrics, *OUTCOME_GOALS)
+    goals: list[SLOGoal] = []
+    for key, value in slo.items():
+        if key in _SLO_SETTINGS:
+            continue
+        here = where(f"slo.{key}")
+        if key not in allowed:
+            raise PolicyError(
+                f"{here}: unknown goal {key!r} (a goal names a metric of the policy, fcr or "
+                f"csat: {', '.join(allowed)}; settings: {', '.join(sorted(_SLO_SETTINGS))})",
+                subject=key,
+            )
+        goals.append(_parse_goal(key, value, here, default_min))
+
+    raw_credits = data.get("credits", [])
+    if not isinstance(raw_credits, list):
+        raise PolicyError(f"{where('credits')}: expected [[credits]] rows, got {raw_credits!r}")
+    by_metric = {g.metric: g for g in goals}
+    tiers = [
+        _parse_tier(row, where(f"credits[{i}]"), by_metric) for i, row in enumerate(raw_credits)
+    ]
+    _check_tiers(tiers, where("credits"))
+    if cap is not None and not tiers:
+        raise PolicyError(f"{where('slo.credit_cap')}: a cap needs [[credits]] rows to cap")
+
+    clawback = None
+    if "clawback" in data:
+        if not tiers:
+            raise PolicyError(f"{where('clawback')}: clawback needs [[credits]] rows to claw back")
+        clawback = _parse_clawback(data["clawback"], where("clawback"))
+
+    raw_escalation = data.get("escalation", [])
+    if not isinstance(raw_escalation, list):
+        raise PolicyError(
+            f"{where('escalation')}: expected [[escalation]] rows, got {raw_escalation!r}"
+        )
+    escalation = tuple(
+        _parse_escalation(row, i + 1, where(f"escalation[{i}]"), metrics)
+        for i, row in enumerate(raw_escalation)
+    )
+    return Contract(
+        goals=tuple(goals),
+        period=period,
+        credits=tuple(tiers),
+        credit_cap=cap,
+        clawback=clawback,
+        escalation=escalation,
+    )
+
+
+def _parse_goal(metric: str, value: Any, where: str, default_min: int) -> SLOGoal:
+    if isinstance(value, str):
+        return SLOGoal(metric=metric, goal=parse_share(value, where=where), min_tickets=default_min)
+    if not isinstance(value, Mapping):
+        raise PolicyError(
+            f"{where}: expected '95%' or a table {{ goal = '95%', priority = ['urgent'] }}, "
+            f"got {value!r}"
+        )
+    unknown = sorted(set(value) - _GOAL_KEYS)
+    if unknown:
+        raise PolicyError(
+            f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(_GOAL_KEYS))})"
+        )
+    if "goal" not in value:
+        raise PolicyError(f"{where}.goal: missing; give a share such as '95%'")
+    raw = value.get("priority", [])
+    names = [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise PolicyError(f"{where}.priority: expected a priority or a list, got {raw!r}")
+    priorities: set[Priority] = set()
+    for name in names:
+        try:
+            priorities.add(Priority(name))
+        except ValueError:
+            allowed = ", ".join(p.value for p in Priority)
+            raise PolicyError(
+                f"{where}.priority: unknown priority {name!r} (expected {allowed})"
+            ) from None
+    return SLOGoal(
+        metric=metric,
+        goal=parse_share(value["goal"], where=f"{where}.goal"),
+        priorities=frozenset(priorities),
+        min_tickets=_positive_int(value.get("min_tickets", default_min), f"{where}.min_tickets"),
+    )
+
+
+def _parse_tier(row: Any, where: str, goals: Mapping[str, SLOGoal]) -> CreditTier:
+    if not isinstance(row, Mapping):
+        raise PolicyError(f"{where}: expected a table with goal, below and credit, got {row!r}")
+    unknown = sorted(set(row) - _TIER_KEYS)
+    if unknown:
+        raise PolicyError(
+            f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(_TIER_KEYS))})"
+        )
+    for key in sorted(_TIER_KEYS):
+        if key not in row:
+            raise PolicyError(f"{where}.{key}: missing")
+    metric = row["goal"]
+    goal = goals.get(metric) if isinstance(metric, str) else None
+    if goal is None:
+        raise PolicyError(
+            f"{where}.goal: {metric!r} has no goal in [slo] (goals: {', '.join(goals) or 'none'})",
+            subject=metric,
+        )
+    below = parse_share(row["below"], where=f"{where}.below")
+    if below > goal.goal:
+        raise PolicyError(
+            f"{where}.below: {row['below']!r} is above the goal {format_share(goal.goal)}; a "
+            "credit is owed only when the goal is missed"
+        )
+    return CreditTier(
+        goal=goal.metric, below=below, credit=parse_share(row["credit"], where=f"{where}.credit")
+    )
+
+
+def _check_tiers(tiers: Sequence[CreditTier], where: str) -> None:
+    seen: dict[str, list[CreditTier]] = {}
+    for tier in tiers:
+        seen.setdefault(tier.goal, []).append(tier)
+    for goal, rows in seen.items():
+        rows.sort(key=lambda t: -t.below)
+        for shallow, deep in pairwise(rows):
+            if shallow.below == deep.below:
+                raise PolicyError(
+                    f"{where}: two tiers of {goal!r} start below {format_share(deep.below)}"
+                )
+            if deep.credit < shallow.credit:
+                raise PolicyError(
+                    f"{where}: {goal!r} below {format_share(deep.below)} credits "
+                    f"{format_share(deep.credit)}, less than {format_share(shallow.credit)} "
+                    f"below {format_share(shallow.below)}; a deeper miss must not credit less"
+                )
+
+
+def _parse_clawback(table: Any, where: str) -> Clawback:
+    if not isinstance(table, Mapping):
+        raise PolicyError(f"{where}: expected a table with after, level and share")
+    unknown = sorted(set(table) - _CLAWBACK_KEYS)
+    if unknown:
+        raise PolicyError(
+            f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(_CLAWBACK_KEYS))})"
+        )
+    if "after" not in table:
+        raise PolicyError(f"{where}.after: missing; how many consecutive good periods")
+    level = None
+    if "level" in table:
+        level = parse_share(table["level"], where=f"{where}.level")
+    share = parse_share(table.get("share", "100%"), where=f"{where}.share")
+    return Clawback(after=_positive_int(table["after"], f"{where}.after"), level=level, share=share)
+
+
+_WHEN = re.compile(r"^\s*(\S+)\s+(after|before)\s+breach\s*$", re.IGNORECASE)
+
+
+def _parse_escalation(
+    row: Any, level: int, where: str, metrics: tuple[str, ...]
+) -> EscalationLevel:
+    if not isinstance(row, Mapping):
+        raise PolicyError(f"{where}: expected a table with when and notify, got {row!r}")
+    unknown = sorted(set(row) - _ESCALATION_KEYS)
+    if unknown:
+        raise PolicyError(
+            f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(_ESCALATION_KEYS))})"
+        )
+    when = row.get("when")
+    if not isinstance(when, str):
+        raise PolicyError(
+            f"{where}.when: expected '75%', 'breach', '30m before breach' or '1h after breach', "
+            f"got {when!r}"
+        )
+    share: Fraction | None = None
+    offset = 0
+    text = when.strip().lower()
+    if text.endswith("%"):
+        trigger = EscalationTrigger.SHARE
+        share = parse_share(text, where=f"{where}.when")
+    elif text == "breach":
+        trigger = EscalationTrigger.BREACH
+    else:
+        match = _WHEN.match(text)
+        if match is None:
+            raise PolicyError(
+                f"{where}.when: {when!r} is not '75%', 'breach', '30m before breach' or "
+                "'1h after breach'"
+            )
+        try:
+            offset = duration_us(parse_duration(match.group(1), field=f"{where}.when"))
+        except ConfigurationError as exc:
+            raise PolicyError(str(exc)) from None
+        trigger = (
+            EscalationTrigger.AFTER_BREACH
+            if match.group(2) == "after"
+            else EscalationTrigger.BEFORE_BREACH
+        )
+    return EscalationLevel(
+        level=level,
+        when=when,
+        trigger=trigger,
+        share=share,
+        offset_us=offset,
+        metrics=tuple(_names(row.get("metrics", []), f"{where}.metrics", metrics)),
+        notify=tuple(_texts(row.get("notify", []), f"{where}.notify")),
+        action=_text(row.get("action", ""), f"{where}.action"),
+    )
+
+
+def _names(value: Any, where: str, allowed: tuple[str, ...]) -> list[str]:
+    names = _texts(value, where)
+    for name in names:
+        if name not in allowed:
+            raise PolicyError(
+                f"{where}: unknown metric {name!r} (the policy has {', '.join(allowed)})"
+            )
+    return names
+
+
+def _texts(value: Any, where: str) -> list[str]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(v, str) and v for v in items):
+        raise PolicyError(f"{where}: expected a text or a list of texts, got {value!r}")
+    return items
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise PolicyError(f"{where}: expected a text, got {value!r}")
+    return value
+
+
+def _positive_int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise PolicyError(f"{where}: expected a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _td(us: int) -> timedelta:
+    return timedelta(microseconds=us)
+
+
+# ---- fees ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fee:
+    """What one customer pays for one SLO period (a month when the policy's period is a month)."""
+
+    customer: str
+    fee: Decimal
+    currency: str = ""
+
+    def of(self, share: Fraction) -> Decimal:
+        """``share`` of the fee, rounded half up to the cent."""
+        exact = self.fee * share.numerator / share.denominator
+        return exact.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class FeeTable:
+    """Fees by customer (the ticket's organization), from CSV or TOML.
+
+    CSV: a header with ``customer`` and ``fee`` (``currency`` optional), a row per customer.
+    TOML: ``[customers.NAME]`` tables with ``fee`` and optional ``currency``.
+    """
+
+    fees: tuple[Fee, ...] = ()
+
+    def get(self, customer: str) -> Fee | None:
+        for fee in self.fees:
+            if fee.customer == customer:
+                return fee
+        return None
+
+    @classmethod
+    def load(cls, path: str | Path) -> FeeTable:
+        """Read a ``.csv`` or ``.toml`` fee table."""
+        file = Path(path)
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise ConfigurationError(
+                f"fee table {str(file)!r}: cannot be read: {exc}", subject=str(file)
+            ) from exc
+        if file.suffix.lower() == ".toml":
+            try:
+                data = tomllib.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                raise ConfigurationError(
+                    f"fee table {str(file)!r}: not valid TOML: {exc}", subject=str(file)
+                ) from exc
+            return cls.from_mapping(data, source=str(file))
+        if file.suffix.lower() == ".csv":
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError as exc:
+                raise ConfigurationError(
+                    f"fee table {str(file)!r}: not UTF-8 text", subject=str(file)
+                ) from exc
+            return cls.from_csv(text, source=str(file))
+        raise ConfigurationError(
+            f"fee table {str(file)!r}: expected a .csv or .toml file", subject=str(file)
+        )
+
+    @classmethod
+    def from_csv(cls, text: str, *, source: str = "fees.csv") -> FeeTable:
+        reader = csv.DictReader(text.splitlines())
+        header = reader.fieldnames or []
+        for needed in ("customer", "fee"):
+            if needed not in header:
+                raise ConfigurationError(
+                    f"fee table {source!r}: the header needs a {needed!r} column "
+                    f"(found: {', '.join(header) or 'none'})"
+                )
+        rows = [
+            (row.get("customer") or "", row.get("fee") or "", row.get("currency") or "", n)
+            for n, row in enumerate(reader, start=2)
+        ]
+        return cls._build(
+            ((c, f, cur, f"{source}: line {n}") for c, f, cur, n in rows), source=source
+        )
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "fees.toml") -> FeeTable:
+        customers = data.get("customers")
+        if not isinstance(customers, Mapping) or set(data) - {"customers"}:
+            raise ConfigurationError(
+                f"fee table {source!r}: expected [customers.NAME] tables with fee and currency"
+            )
+        rows = []
+        for name, table in customers.items():
+            here = f"{source}: customers.{name}"
+            if not isinstance(table, Mapping) or set(table) - {"fee", "currency"}:
+                raise ConfigurationError(f"{here}: expected fee and optional currency")
+            rows.append((name, table.get("fee"), table.get("currency", ""), here))
+        return cls._build(rows, source=source)
+
+    @classmethod
+    def _build(cls, rows: Iterable[tuple[Any, Any, Any, str]], *, source: str) -> FeeTable:
+        fees: list[Fee] = []
+        seen: set[str] = set()
+        for customer, amount, currency, where in rows:
+            if not isinstance(customer, str) or not customer.strip():
+                raise ConfigurationError(f"{where}: customer is empty")
+            name = customer.strip()
+            if name in seen:
+                raise ConfigurationError(f"{where}: customer {name!r} appears twice")
+            seen.add(name)
+            if isinstance(amount, bool) or not isinstance(amount, str | int | float):
+                raise ConfigurationError(f"{where}: fee: expected an amount, got {amount!r}")
+            try:
+                value = Decimal(str(amount).strip())
+            except InvalidOperation:
+                raise ConfigurationError(f"{where}: fee: {amount!r} is not an amount") from None
+            if not value.is_finite() or value < 0:
+                raise ConfigurationError(f"{where}: fee: {amount!r} must be zero or more")
+            if not isinstance(currency, str):
+                raise ConfigurationError(f"{where}: currency: expected a text")
+            fees.append(Fee(customer=name, fee=value, currency=currency.strip()))
+        if not fees:
+            raise ConfigurationError(f"fee table {source!r}: no customers in it")
+        return cls(tuple(fees))
+
+
+# ---- verdicts and credits -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GoalOutcomes:
+    """What one goal measured in one period: each measurement's ticket and whether it met."""
+
+    goal: SLOGoal
+    outcomes: tuple[tuple[str, bool], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GoalVerdict:
+    """Whether one goal held in one period, by how much, and the tickets that fell short.
+
+    ``shortfall`` is goal minus attainment when missed (0.03 is three percentage points);
+    ``needed`` is how many more measurements would have had to meet for the goal to hold.
+    """
+
+    period: str
+    goal: SLOGoal
+    status: VerdictStatus
+    measured: int
+    met: int
+    attainment: Fraction | None
+    shortfall: Fraction
+    needed: int
+    failing: tuple[str, ...]
+
+    @property
+    def metric(self) -> str:
+        return self.goal.metric
+
+    def describe(self) -> str:
+        goal = format_share(self.goal.goal)
+        if self.status is VerdictStatus.NOT_ASSESSED:
+            return (
+                f"{self.metric}: not assessed, {self.measured} measured "
+                f"(fewer than {self.goal.min_tickets})"
+            )
+        got = f"{format_share(self.attainment)} ({self.met} of {self.measured})"
+        if self.status is VerdictStatus.MET:
+            return f"{self.metric}: met, {got} against {goal}"
+        return (
+            f"{self.metric}: missed by {format_share(self.shortfall)[:-1]} percentage points, "
+            f"{got} against "
+            f"{goal}; {self.needed} more would have had to meet it"
+        )
+
+
+def assess(goal: SLOGoal, outcomes: Iterable[tuple[str, bool]], period: str) -> GoalVerdict:
+    """The verdict of ``goal`` over one period's ``(ticket_id, met)`` outcomes."""
+    rows = tuple(outcomes)
+    measured = len(rows)
+    met = sum(1 for _, ok in rows if ok)
+    failing = tuple(sorted({ticket for ticket, ok in rows if not ok}, key=ticket_order))
+    if measured < goal.min_tickets or measured == 0:
+        return GoalVerdict(
+            period=period,
+            goal=goal,
+            status=VerdictStatus.NOT_ASSESSED,
+            measured=measured,
+            met=met,
+            attainment=Fraction(met, measured) if measured else None,
+            shortfall=Fraction(0),
+            needed=0,
+            failing=failing,
+        )
+    attainment = Fraction(met, measured)
+    if attainment >= goal.goal:
+        status, shortfall, needed = VerdictStatus.MET, Fraction(0), 0
+    else:
+        status = VerdictStatus.MISSED
+        shortfall = goal.goal - attainment
+        needed = math.ceil(goal.goal * measured) - met
+    return GoalVerdict(
+        period=period,
+        goal=goal,
+        status=status,
+        measured=measured,
+        met=met,
+        attainment=attainment,
+        shortfall=shortfall,
+        needed=needed,
+        failing=failing,
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreditLine:
+    """One credit: the goal missed, the tier it fell into, and the tickets behind it."""
+
+    period: str
+    goal: str
+    below: Fraction
+    credit: Fraction
+    amount: Decimal | None
+    attainment: Fraction
+    tickets: tuple[str, ...]
+
+    def describe(self) -> str:
+        return (
+            f"{self.goal} at {format_share(self.attainment)} is below "
+            f"{format_share(self.below)}: {format_share(self.credit)} of the fee "
+            f"({len(self.tickets)} tickets fell short)"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClawbackLine:
+    """A credit earned back: ``share`` of the credit of ``of_period`` after ``good_periods``."""
+
+    period: str
+    of_period: str
+    share: Fraction
+    credit: Fraction  # share of the fee taken back
+    amount: Decimal | None
+    good_periods: tuple[str, ...]
+
+    def describe(self) -> str:
+        return (
+            f"{format_share(self.share)} of the {format_share(self.credit / self.share)} credit "
+            f"of {self.of_period} earned back after {len(self.good_periods)} good periods "
+            f"({', '.join(self.good_periods)})"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeriodStatement:
+    """One customer's contract under one policy for one SLO period.
+
+    ``gross`` adds up the credit lines; ``capped`` is ``gross`` limited to the cap; ``net`` is
+    ``capped`` less the clawbacks applied in this period (negative when more is earned back
+    than is credited). Shares are of the period's fee; amounts need a fee table.
+    """
+
+    customer: str
+    policy: str
+    period: str
+    provisional: bool
+    verdicts: tuple[GoalVerdict, ...]
+    credits: tuple[CreditLine, ...]
+    clawbacks: tuple[ClawbackLine, ...]
+    gross: Fraction
+    capped: Fraction
+    net: Fraction
+    fee: Fee | None
+
+    @property
+    def net_amount(self) -> Decimal | None:
+        if self.fee is None:
+            return None
+        credited = sum((c.amount or Decimal(0) for c in self.credits), Decimal(0))
+        if self.capped < self.gross:
+            credited = self.fee.of(self.capped)
+        back = sum((c.amount or Decimal(0) for c in self.clawbacks), Decimal(0))
+        return (credited - back).quantize(_CENT)
+
+
+def statements(
+    contract: Contract,
+    *,
+    customer: str,
+    policy: str,
+    periods: Sequence[tuple[str, Sequence[GoalOutcomes], bool]],
+    fee: Fee | None = None,
+) -> list[PeriodStatement]:
+    """Verdicts, credits, the cap and clawback for consecutive periods, oldest first.
+
+    ``periods`` holds, per SLO period, its label, the outcomes of each goal and whether it is
+    provisional (not over yet). Clawback looks back ``clawback.after`` periods, so pass that many
+    periods before the first one you want to show.
+    """
+    out: list[PeriodStatement] = []
+    for index, (label, goal_outcomes, provisional) in enumerate(periods):
+        verdicts = tuple(assess(g.goal, g.outcomes, label) for g in goal_outcomes)
+        lines: list[CreditLine] = []
+        for verdict in verdicts:
+            if verdict.status is not VerdictStatus.MISSED or verdict.attainment is None:
+                continue
+            tier = _tier_for(contract.tiers(verdict.metric), verdict.attainment)
+            if tier is None:
+                continue
+            lines.append(
+                CreditLine(
+                    period=label,
+                    goal=verdict.metric,
+                    below=tier.below,
+                    credit=tier.credit,
+                    amount=None if fee is None else fee.of(tier.credit),
+                    attainment=verdict.attainment,
+                    tickets=verdict.failing,
+                )
+            )
+        gross = sum((line.credit for line in lines), Fraction(0))
+        capped = gross if contract.credit_cap is None else min(gross, contract.credit_cap)
+        clawbacks = _clawbacks(contract.clawback, out, index, label, verdicts, fee)
+        back = sum((c.credit for c in clawbacks), Fraction(0))
+        out.append(
+            PeriodStatement(
+                customer=customer,
+                policy=policy,
+                period=label,
+                provisional=provisional,
+                verdicts=verdicts,
+                credits=tuple(lines),
+                clawbacks=clawbacks,
+                gross=gross,
+                capped=capped,
+                net=capped - back,
+                fee=fee,
+            )
+        )
+    return out
+
+
+def _tier_for(tiers: Sequence[CreditTier], attainment: Fraction) -> CreditTier | None:
+    """The deepest tier the attainment falls below (tiers do not add up)."""
+    chosen = None
+    for tier in tiers:  # shallowest first
+        if attainment < tier.below:
+            chosen = tier
+    return chosen
+
+
+def _is_good(verdicts: Sequence[GoalVerdict], level: Fraction | None) -> bool:
+    assessed = [v for v in verdicts if v.status is not VerdictStatus.NOT_ASSESSED]
+    if not assessed:
+        return False
+    for verdict in assessed:
+        assert verdict.attainment is not None
+        bar = verdict.goal.goal if level is None else level
+        if verdict.attainment < bar:
+            return False
+    return True
+
+
+def _clawbacks(
+    rule: Clawback | None,
+    earlier: Sequence[PeriodStatement],
+    index: int,
+    label: str,
+    verdicts: Sequence[GoalVerdict],
+    fee: Fee | None,
+) -> tuple[ClawbackLine, ...]:
+    """Clawback in period ``index``: the credit of period ``index - after`` is earned back when
+    every period after it up to and including this one was good."""
+    if rule is None or index < rule.after:
+        return ()
+    credited = earlier[index - rule.after]
+    if credited.capped <= 0:
+        return ()
+    run = [*earlier[index - rule.after + 1 :], None]
+    for statement in run:
+        period_verdicts = verdicts if statement is None else statement.verdicts
+        if not _is_good(period_verdicts, rule.level):
+            return ()
+    credit = credited.capped * rule.share
+    good = (*(s.period for s in earlier[index - rule.after + 1 :]), label)
+    amount = None
+    if fee is not None:
+        amount = fee.of(credit)
+    return (
+        ClawbackLine(
+            period=label,
+            of_period=credited.period,
+            share=rule.share,
+            credit=credit,
+            amount=amount,
+            good_periods=good,
+        ),
+    )
