@@ -53,7 +53,7 @@ def test_python_blocks_are_found_and_notest_ones_skipped() -> None:
     assert python_blocks(text) == [(3, "x = 1\n"), (12, "y = '```'\n")]
 
 
-DOC_FILES = sorted(DOCS.glob("**/*.md")) + [DOCS.parent / "README.md"]
+DOC_FILES = [*sorted(DOCS.glob("**/*.md")), DOCS.parent / "README.md"]
 
 
 @pytest.mark.parametrize(
