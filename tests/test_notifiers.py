@@ -90,7 +90,7 @@ def test_notification_key_identifies_a_delivery() -> None:
     first = make_notification(at=AT)
     again = make_notification(at=AT + timedelta(minutes=1))
     other = make_notification(kind="warning", level="90%")
-    assert first.key == again.key == ("T-1", "first_response", 1, "breach", "breach")
+    assert first.key == again.key == ("T-1", "first_response", 1, "breach", "breach", 1)
     assert other.key != first.key
 
 
@@ -231,7 +231,7 @@ def test_documented_webhook_notifier_posts_warnings_and_breaches(
     path, headers, body = handler.received[1]
     assert path == "/sla"
     assert headers["Authorization"] == "Bearer tok-123"
-    assert headers["Idempotency-Key"] == "T-1:first_response:1:breach:breach"
+    assert headers["Idempotency-Key"] == "T-1:first_response:1:breach:breach:1"
     assert Notification.from_dict(json.loads(body)) == make_notification()
     assert "tok-123" not in repr(notifier)
     assert "tok-123" not in repr(vars(notifier))

@@ -37,6 +37,18 @@ from .sla import due_at, evaluate, ever_breached, is_breached, next_change_at, r
 
 __version__ = "0.1.0"
 
+# The engine pulls in SQLAlchemy; load it on first use so `import ticketsla` stays light.
+_LAZY = {"IngestResult": "engine", "SLAEngine": "engine"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'ticketsla' has no attribute {name!r}")
+
+
 __all__ = [
     "Actor",
     "AdapterError",
@@ -53,6 +65,7 @@ __all__ = [
     "FCR",
     "FCRDefinition",
     "HolidayRule",
+    "IngestResult",
     "MetricDefinition",
     "NaiveDatetimeError",
     "Notification",
@@ -64,6 +77,7 @@ __all__ = [
     "PolicyError",
     "PolicySet",
     "Priority",
+    "SLAEngine",
     "SLAPolicy",
     "Sentiment",
     "SignatureError",

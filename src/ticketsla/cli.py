@@ -68,9 +68,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _command_groups() -> list[Callable[[Any], None]]:
     """Command groups that live in their own modules, one job each."""
-    from . import _cli_evaluate, _cli_import
+    from . import _cli_engine, _cli_evaluate, _cli_import, _cli_report
 
-    return [_cli_import.add_commands, _cli_evaluate.add_commands]
+    return [
+        _cli_import.add_commands,
+        _cli_evaluate.add_commands,
+        _cli_engine.add_commands,
+        _cli_report.add_commands,
+    ]
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:

@@ -58,6 +58,9 @@ class Notification:
     elapsed: timedelta | None = None
     policy: str | None = None
     calendar: str | None = None
+    # A warning or breach that was retracted (a late event undid it) and later came true again
+    # is announced anew as round 2, 3...; the round is part of the key.
+    round: int = 1
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -67,6 +70,11 @@ class Notification:
             value = getattr(self, name)
             if value is not None:
                 _text(value, name)
+        if isinstance(self.round, bool) or not isinstance(self.round, int) or self.round < 1:
+            raise EventError(
+                f"notification: round: expected a whole number >= 1, got {self.round!r}",
+                subject="round",
+            )
         if isinstance(self.cycle, bool) or not isinstance(self.cycle, int) or self.cycle < 0:
             raise EventError(
                 f"notification: cycle: expected a whole number >= 0, got {self.cycle!r}",
@@ -98,9 +106,9 @@ class Notification:
                 )
 
     @property
-    def key(self) -> tuple[str, str, int, str, str]:
+    def key(self) -> tuple[str, str, int, str, str, int]:
         """What makes a notification unique: a notifier may use it to drop a repeat delivery."""
-        return (self.ticket_id, self.metric, self.cycle, str(self.kind), self.level)
+        return (self.ticket_id, self.metric, self.cycle, str(self.kind), self.level, self.round)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping: instants as ISO 8601 text, durations as whole seconds."""
@@ -116,6 +124,7 @@ class Notification:
             "elapsed_seconds": _seconds(self.elapsed),
             "policy": self.policy,
             "calendar": self.calendar,
+            "round": self.round,
         }
 
     @classmethod
@@ -138,6 +147,7 @@ class Notification:
             elapsed=_duration(data.get("elapsed_seconds"), "elapsed_seconds"),
             policy=data.get("policy"),
             calendar=data.get("calendar"),
+            round=data.get("round", 1),
         )
 
 

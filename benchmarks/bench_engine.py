@@ -1,0 +1,400 @@
+"""SLAEngine throughput and latency on SQLite and PostgreSQL.
+
+Run by hand from the repository root (PostgreSQL parts need a server: ``source .ci/postgres.sh``)::
+
+    .venv/bin/python benchmarks/bench_engine.py [--events 50000] [--open-clocks 1000000]
+        [--postgres URL] [--skip-postgres] [--only ingest,at_risk,refold]
+
+What it measures, with the goals of issue 5:
+
+- ``ingest``: events/s stored into SQLite by one process, and into PostgreSQL by 4 writer
+  processes (goals 5,000 and 15,000 events/s). The stream is the tests' seeded ticket histories
+  (``tests/engine/engine_streams.py``) in time order, in batches of 1000, with the engine's
+  ``now`` following the stream as a live helpdesk's would. Writers get the tickets split by a
+  hash of the ticket id (how a deployment should route them: one ticket, one writer) and, for
+  comparison, round-robin batches that make writers contend for the same tickets' row locks.
+  One event per ``ingest`` call (a webhook handler's pattern) is measured too.
+- ``at_risk``: latency of ``at_risk(within=1h)`` over 1,000,000 open clocks (goal < 50 ms),
+  ``breached(limit=100)`` and ``counts()``. The clock rows are written straight into
+  ``ticketsla_clocks`` (same schema and indexes), due times spread evenly over 30 days, so a
+  one-hour window holds about 1,400 clocks; folding a million tickets first would only measure
+  ingestion again.
+- ``refold``: latency of ingesting one late event into a ticket that already has N events
+  (the ticket is refolded from its stored log), with the engine's event cache warm and cold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(ROOT / "tests" / "engine"))
+
+import sqlalchemy as sa  # noqa: E402
+from _common import table, versions  # noqa: E402
+from engine_streams import START, policies, stream  # noqa: E402
+
+from ticketsla import TicketEvent  # noqa: E402
+from ticketsla.engine import SLAEngine  # noqa: E402
+from ticketsla.store import clocks_table  # noqa: E402
+
+GOALS = {"sqlite": 5_000.0, "postgresql": 15_000.0, "at_risk_ms": 50.0}
+BATCH = 1000
+SPAWN = multiprocessing.get_context("spawn")
+
+
+# ---- ingestion ---------------------------------------------------------------------------------
+
+
+def _ingest_batches(url: str, events: list[TicketEvent], batch: int = BATCH) -> float:
+    """Ingest ``events`` in order, ``now`` following the stream; returns seconds."""
+    clock = [events[0].at]
+    with SLAEngine(url, policies=policies(), now=lambda: clock[0], batch_size=batch) as engine:
+        began = time.perf_counter()
+        for start in range(0, len(events), batch):
+            chunk = events[start : start + batch]
+            clock[0] = chunk[-1].at
+            engine.ingest(chunk)
+        return time.perf_counter() - began
+
+
+def _writer(
+    url: str, n_events: int, seed: int, worker: int, workers: int, split: str, ready: Any
+) -> None:
+    events = stream(n_events, seed)
+    if split == "ticket":
+        mine = [e for e in events if zlib.crc32(e.ticket_id.encode()) % workers == worker]
+        batches = [mine[i : i + BATCH] for i in range(0, len(mine), BATCH)]
+    else:
+        every = [events[i : i + BATCH] for i in range(0, len(events), BATCH)]
+        batches = every[worker::workers]
+    clock = [events[0].at]
+    with SLAEngine(url, policies=policies(), now=lambda: clock[0], batch_size=BATCH) as engine:
+        ready.wait()
+        for chunk in batches:
+            clock[0] = chunk[-1].at
+            engine.ingest(chunk)
+
+
+def _ingest_parallel(url: str, n_events: int, seed: int, workers: int, split: str) -> float:
+    with SLAEngine(url, policies=policies()):
+        pass  # schema first
+    ready = SPAWN.Event()
+    procs = [
+        SPAWN.Process(target=_writer, args=(url, n_events, seed, n, workers, split, ready))
+        for n in range(workers)
+    ]
+    for proc in procs:
+        proc.start()
+    time.sleep(3.0)  # let every worker build its stream and connect
+    began = time.perf_counter()
+    ready.set()
+    for proc in procs:
+        proc.join()
+    took = time.perf_counter() - began
+    if any(p.exitcode != 0 for p in procs):
+        raise SystemExit(f"a writer failed: exit codes {[p.exitcode for p in procs]}")
+    return took
+
+
+def _one_by_one(url: str, events: list[TicketEvent]) -> float:
+    with SLAEngine(url, policies=policies(), now=lambda: events[-1].at) as engine:
+        began = time.perf_counter()
+        for event in events:
+            engine.ingest([event])
+        return time.perf_counter() - began
+
+
+# ---- at_risk over a million open clocks --------------------------------------------------------
+
+
+def _fill_clocks(url: str, count: int) -> datetime:
+    """``count`` running clocks due evenly over 30 days from START; returns a mid instant."""
+    rng = random.Random(5)
+    span_us = 30 * 86_400 * 1_000_000
+    started = START - timedelta(hours=1)
+
+    def rows(offset: int, size: int) -> list[dict[str, Any]]:
+        out = []
+        for n in range(offset, offset + size):
+            due = START + timedelta(microseconds=rng.randrange(span_us))
+            priority = ("urgent", "high", "normal", "low")[n % 4]
+            out.append(
+                {
+                    "ticket_id": f"B-{n // 2}",
+                    "metric": ("first_response", "resolution")[n % 2],
+                    "cycle": 1,
+                    "status": "running",
+                    "policy": "standard" if n % 3 else "urgent-24x7",
+                    "calendar": "us-business",
+                    "priority": priority,
+                    "target_us": 4 * 3_600_000_000,
+                    "elapsed_us": 0,
+                    "started_at": started,
+                    "stopped_at": None,
+                    "deadline_at": due,
+                    "due_at": due,
+                    "breached_at": None,
+                    "breach_at": due,
+                    "open_breach_at": due,
+                    "next_alert_at": due,
+                    "ever_breached": False,
+                    "warnings": "[]",
+                    "as_of": started,
+                    "policy_version": "bench",
+                    "calendar_version": "bench",
+                    "library_version": "bench",
+                }
+            )
+        return out
+
+    with SLAEngine(url, policies=policies()) as engine:
+        db = engine.sqlalchemy_engine
+        step = 20_000
+        for offset in range(0, count, step):
+            # the engine's own bulk path (one unnest statement on PostgreSQL)
+            with db.connect() as conn, conn.begin():
+                engine._insert_rows(conn, clocks_table, rows(offset, min(step, count - offset)))
+        with db.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+    return START + timedelta(days=15)
+
+
+def _latency(call: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    call()  # warm the pool and the caches
+    times = []
+    result = None
+    for _ in range(repeat):
+        began = time.perf_counter()
+        result = call()
+        times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1], result
+
+
+def _queries(url: str, at: datetime, repeat: int) -> list[tuple[str, float, float, str]]:
+    out = []
+    with SLAEngine(url, policies=policies(), upgrade=False) as engine:
+        rng = random.Random(1)
+
+        def at_risk() -> Any:
+            when = at + timedelta(minutes=rng.randrange(0, 24 * 60))
+            return engine.at_risk(within=timedelta(hours=1), at=when)
+
+        med, p95, found = _latency(at_risk, repeat)
+        out.append(("at_risk(within=1h)", med, p95, f"{len(found)} clocks"))
+        med, p95, found = _latency(
+            lambda: engine.at_risk(timedelta(hours=1), at, limit=100), repeat
+        )
+        out.append(("at_risk(1h, limit=100)", med, p95, f"{len(found)} clocks"))
+        med, p95, found = _latency(lambda: engine.breached(at=at, limit=100), repeat)
+        out.append(("breached(limit=100)", med, p95, f"{len(found)} clocks"))
+        med, p95, found = _latency(lambda: engine.counts(at=at), max(3, repeat // 10))
+        out.append(("counts()", med, p95, f"{sum(c.open for c in found)} open clocks"))
+    return out
+
+
+# ---- refold latency ----------------------------------------------------------------------------
+
+
+def _refold(url: str, sizes: Sequence[int], repeat: int) -> list[tuple[str, float, float]]:
+    out = []
+    for cache in (True, False):
+        with SLAEngine(
+            url, policies=policies(), now=START, cache_tickets=20_000 if cache else 0
+        ) as engine:
+            for size in sizes:
+                ticket = f"R-{size}-{cache}"
+                events = [
+                    TicketEvent(
+                        ticket_id=ticket,
+                        event_id=f"{ticket}-0",
+                        source="bench",
+                        at=START,
+                        kind="created",
+                        priority="normal",
+                        status="new",
+                    )
+                ]
+                for n in range(1, size):
+                    kind = "customer_message" if n % 2 else "agent_reply"
+                    events.append(
+                        TicketEvent(
+                            ticket_id=ticket,
+                            event_id=f"{ticket}-{n}",
+                            source="bench",
+                            at=START + timedelta(minutes=10 * n),
+                            kind=kind,
+                        )
+                    )
+                engine.ingest(events)
+                times = []
+                for r in range(repeat):
+                    late = TicketEvent(
+                        ticket_id=ticket,
+                        event_id=f"{ticket}-late-{r}",
+                        source="bench",
+                        at=START + timedelta(minutes=10 * (size // 2), seconds=r + 1),
+                        kind="internal_note",
+                    )
+                    began = time.perf_counter()
+                    engine.ingest([late])
+                    times.append((time.perf_counter() - began) * 1000)
+                times.sort()
+                label = f"{size} events, cache {'warm' if cache else 'cold'}"
+                out.append((label, statistics.median(times), times[int(len(times) * 0.95) - 1]))
+    return out
+
+
+# ---- main --------------------------------------------------------------------------------------
+
+
+def _fresh_postgres(base: str) -> tuple[str, Callable[[], None]]:
+    """A schema of its own in the PostgreSQL database ``base``, and how to drop it."""
+    import psycopg
+
+    schema = f"bench_{os.getpid()}_{int(time.time())}"
+    admin = sa.engine.make_url(base).set(drivername="postgresql", query={})
+    admin_url = admin.render_as_string(hide_password=False)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    return url.render_as_string(hide_password=False), drop
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=50_000, help="events per ingest run")
+    parser.add_argument("--open-clocks", type=int, default=1_000_000)
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=50, help="timed calls per latency figure")
+    parser.add_argument("--postgres", default=os.environ.get("TICKETSLA_TEST_POSTGRES_URL"))
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--only", default="ingest,at_risk,refold")
+    args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    use_pg = bool(args.postgres) and not args.skip_postgres
+    print(versions("ticketsla", "SQLAlchemy", "psycopg"))
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at start")
+    events = stream(args.events, seed=42)
+    tickets = len({e.ticket_id for e in events})
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite_url = f"sqlite:///{folder}/bench.db"
+
+        def fresh_sqlite(name: str) -> str:
+            return f"sqlite:///{folder}/{name}.db"
+
+        if "ingest" in parts:
+            rows = []
+            took = _ingest_batches(fresh_sqlite("ingest"), events)
+            rate = len(events) / took
+            rows.append(
+                [
+                    "SQLite, 1 process, batches of 1000",
+                    f"{rate:,.0f}",
+                    f"{GOALS['sqlite']:,.0f}",
+                    "yes" if rate >= GOALS["sqlite"] else "NO",
+                ]
+            )
+            sample = events[:2000]
+            took = _one_by_one(fresh_sqlite("single"), sample)
+            rows.append(
+                ["SQLite, 1 process, one event per call", f"{len(sample) / took:,.0f}", "", ""]
+            )
+            if use_pg:
+                for split in ("ticket", "round-robin"):
+                    url, drop = _fresh_postgres(args.postgres)
+                    try:
+                        took = _ingest_parallel(url, args.events, 42, args.writers, split)
+                    finally:
+                        drop()
+                    rate = len(events) / took
+                    goal = GOALS["postgresql"]
+                    rows.append(
+                        [
+                            f"PostgreSQL, {args.writers} writers, split by {split}",
+                            f"{rate:,.0f}",
+                            f"{goal:,.0f}",
+                            "yes" if rate >= goal else "NO",
+                        ]
+                    )
+                url, drop = _fresh_postgres(args.postgres)
+                try:
+                    took = _ingest_batches(url, events)
+                finally:
+                    drop()
+                rows.append(
+                    ["PostgreSQL, 1 process, batches of 1000", f"{len(events) / took:,.0f}", "", ""]
+                )
+            print(f"\ningest: {len(events):,} events of {tickets:,} tickets")
+            print(table(["run", "events/s", "goal", "met"], rows, right=(1, 2)))
+
+        if "at_risk" in parts:
+            rows = []
+            targets = [("SQLite", sqlite_url, None)]
+            if use_pg:
+                url, drop = _fresh_postgres(args.postgres)
+                targets.append(("PostgreSQL", url, drop))
+            for name, url, drop in targets:
+                try:
+                    began = time.perf_counter()
+                    at = _fill_clocks(url, args.open_clocks)
+                    filled = time.perf_counter() - began
+                    for label, med, p95, note in _queries(url, at, args.repeat):
+                        met = ""
+                        if label == "at_risk(within=1h)":
+                            met = "yes" if med < GOALS["at_risk_ms"] else "NO"
+                        rows.append([name, label, f"{med:.1f}", f"{p95:.1f}", note, met])
+                    print(f"({name}: {args.open_clocks:,} clocks written in {filled:.0f} s)")
+                finally:
+                    if drop is not None:
+                        drop()
+            print(
+                f"\nqueries over {args.open_clocks:,} open clocks (goal: at_risk under {GOALS['at_risk_ms']:.0f} ms)"
+            )
+            print(
+                table(
+                    ["database", "query", "median ms", "p95 ms", "result", "met"],
+                    rows,
+                    right=(2, 3),
+                )
+            )
+
+        if "refold" in parts:
+            rows = []
+            targets = [("SQLite", fresh_sqlite("refold"), None)]
+            if use_pg:
+                url, drop = _fresh_postgres(args.postgres)
+                targets.append(("PostgreSQL", url, drop))
+            for name, url, drop in targets:
+                try:
+                    for label, med, p95 in _refold(url, (10, 50, 200), max(10, args.repeat // 2)):
+                        rows.append([name, label, f"{med:.2f}", f"{p95:.2f}"])
+                finally:
+                    if drop is not None:
+                        drop()
+            print("\nrefold: one late event into a ticket with N stored events")
+            print(table(["database", "ticket", "median ms", "p95 ms"], rows, right=(2, 3)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,548 @@
+"""The tables of the SLA engine, as SQLModel rows kept apart from the domain values.
+
+Four tables, all prefixed ``ticketsla_`` so they can live beside a helpdesk's own:
+
+- ``ticketsla_events``: the append-only event log. ``(source, event_id)`` is unique, which is
+  ``TicketEvent.key``: an adapter's event ids are unique within its source (a Zendesk audit id, a
+  Jira changelog id), so the same key arriving again is the same event, whatever ticket it names.
+  Idempotent ingestion is ``INSERT ... ON CONFLICT DO NOTHING`` on that constraint.
+- ``ticketsla_tickets``: one row per ticket, the lock a writer takes on PostgreSQL
+  (``SELECT ... FOR UPDATE``) and what the ticket's stored state was folded from.
+- ``ticketsla_clocks``: one row per (ticket, metric, cycle): the fold's ``ClockState`` plus the
+  columns the queries read from indexes (``due_at``, ``open_breach_at``, ``next_alert_at``) and
+  the versions it was computed with (policy and calendar fingerprints, library version).
+- ``ticketsla_outbox``: notifications to deliver, unique per (ticket, metric, cycle, kind,
+  level, round), with a delivery state. ``round`` counts announcements of the same level: a
+  breach that a late event retracted and that later happens again is round 2.
+
+Every datetime column is stored in UTC (``UTCDateTime``) and read back as an aware datetime in
+UTC; a naive datetime is refused. ``Row.from_domain`` and ``row.to_domain()`` convert between rows
+and ``TicketEvent`` / ``ClockState`` / ``Notification`` values.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+from ._instants import from_us, require_aware, to_us
+from .clock import ClockState, ClockStatus
+from .events import Priority, TicketEvent
+from .notifications import Notification
+
+__all__ = [
+    "ClockRow",
+    "DeliveryState",
+    "EventRow",
+    "OutboxRow",
+    "TicketRow",
+    "UTCDateTime",
+    "clocks_table",
+    "events_table",
+    "metadata",
+    "outbox_table",
+    "tickets_table",
+    "utc_text",
+    "utc_text_us",
+]
+
+metadata = SQLModel.metadata
+
+
+class _SQLiteInstant(sa.types.DateTime):
+    """``DATETIME`` on SQLite holding the text ``UTCDateTime`` writes; no processing of its own."""
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """An aware datetime stored in UTC; read back aware, in UTC. Naive values are refused.
+
+    SQLite keeps the UTC instant as fixed-width text (``2026-03-02 09:00:00.000000``, the form
+    SQLAlchemy uses, so text order is time order); PostgreSQL a ``timestamptz``. Both hold
+    microseconds exactly. The processors are written out here because the engine writes many
+    instants per event and the generic path was a tenth of ingestion time.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return _SQLiteInstant()
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
+        if dialect.name == "sqlite":
+            return utc_text
+
+        def aware(value: datetime | None) -> datetime | None:
+            if value is None:
+                return None
+            return require_aware(value, "datetime column")
+
+        return aware
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
+        if dialect.name == "sqlite":
+            return _sqlite_instant
+
+        def utc(value: datetime | None) -> datetime | None:
+            if value is None:
+                return None
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+        return utc
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        return self.bind_processor(dialect)(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        result: datetime | None = self.result_processor(dialect, None)(value)
+        return result
+
+
+def utc_text(value: datetime | None) -> str | None:
+    """An aware instant as the fixed-width UTC text SQLite stores (``2026-03-02 09:00:00.000000``)."""
+    if value is None:
+        return None
+    offset = value.utcoffset() if isinstance(value, datetime) else None
+    if offset is None:
+        require_aware(value, "datetime column")  # raises, naming the problem
+        raise AssertionError("unreachable")  # pragma: no cover
+    return (value - offset).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _sqlite_instant(value: str | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+_EPOCH_NAIVE = datetime(1970, 1, 1, tzinfo=UTC).replace(tzinfo=None)  # text is UTC
+
+
+def utc_text_us(us: int | None) -> str | None:
+    """An epoch-microsecond instant as the UTC text SQLite stores (the fast path of ingestion)."""
+    if us is None:
+        return None
+    return (_EPOCH_NAIVE + timedelta(microseconds=us)).isoformat(" ", "microseconds")
+
+
+def _utc(us: int | None) -> datetime | None:
+    return None if us is None else from_us(us, UTC)
+
+
+def _us(value: datetime | None) -> int | None:
+    return None if value is None else to_us(value, "datetime column")
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+class EventRow(SQLModel, table=True):
+    """One stored ticket event: the key, the ordering columns, and the event as JSON."""
+
+    __tablename__ = "ticketsla_events"
+    __table_args__ = (
+        sa.UniqueConstraint("source", "event_id", name="uq_ticketsla_events_key"),
+        sa.Index("ix_ticketsla_events_ticket", "ticket_id"),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    ticket_id: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    source: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    event_id: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    kind: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+    body: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    stored_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+    @classmethod
+    def from_domain(cls, event: TicketEvent, *, stored_at: datetime) -> EventRow:
+        return cls(**event_values(event, stored_at=stored_at))
+
+    def to_domain(self) -> TicketEvent:
+        return event_from_body(self.body)
+
+
+def event_values(event: TicketEvent, *, stored_at: datetime) -> dict[str, Any]:
+    """The column values of an event row (for bulk inserts that skip the ORM)."""
+    return {
+        "ticket_id": event.ticket_id,
+        "source": event.source,
+        "event_id": event.event_id,
+        "at": event.at,
+        "kind": str(event.kind),
+        "body": json.dumps(event.to_dict(), sort_keys=True, ensure_ascii=False),
+        "stored_at": stored_at,
+    }
+
+
+def event_from_body(body: str) -> TicketEvent:
+    return TicketEvent.from_dict(json.loads(body))
+
+
+# ---- tickets -----------------------------------------------------------------------------------
+
+
+class TicketRow(SQLModel, table=True):
+    """One ticket: the row writers lock, and what its stored clocks were folded from."""
+
+    __tablename__ = "ticketsla_tickets"
+
+    ticket_id: str = Field(sa_column=sa.Column(sa.String(256), primary_key=True))
+    events: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
+    )
+    first_event_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    last_event_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    as_of: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    policy: str | None = Field(default=None, sa_column=sa.Column(sa.String(256), nullable=True))
+    priority: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
+    status: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
+    policy_version: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(64), nullable=True)
+    )
+    library_version: str | None = Field(
+        default=None, sa_column=sa.Column(sa.String(32), nullable=True)
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+
+
+# ---- clocks ------------------------------------------------------------------------------------
+
+
+_OPEN = (ClockStatus.RUNNING.value, ClockStatus.PAUSED.value)
+OPEN_CLOCK = "status IN ('running', 'paused')"
+
+
+class ClockRow(SQLModel, table=True):
+    """One clock cycle of one ticket, as the fold left it at ``as_of`` (the last event).
+
+    ``due_at`` is set only while the clock runs (as ``ClockState.due_at``). ``breach_at`` is the
+    instant after which the clock is breached if nothing else happens (past or future);
+    ``open_breach_at`` repeats it for running and paused clocks only, so ``breached()`` reads one
+    index range. ``next_alert_at`` is the earliest instant at which a warning or breach that has
+    not been recorded in the outbox comes due: the scanner's index.
+    """
+
+    __tablename__ = "ticketsla_clocks"
+    __table_args__ = (
+        sa.Index(
+            "ix_ticketsla_clocks_due",
+            "due_at",
+            sqlite_where=sa.text("due_at IS NOT NULL"),
+            postgresql_where=sa.text("due_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_ticketsla_clocks_open_breach",
+            "open_breach_at",
+            sqlite_where=sa.text("open_breach_at IS NOT NULL"),
+            postgresql_where=sa.text("open_breach_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_ticketsla_clocks_next_alert",
+            "next_alert_at",
+            sqlite_where=sa.text("next_alert_at IS NOT NULL"),
+            postgresql_where=sa.text("next_alert_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_ticketsla_clocks_counts",
+            "policy",
+            "priority",
+            "metric",
+            "due_at",
+            "open_breach_at",
+            sqlite_where=sa.text(OPEN_CLOCK),
+            postgresql_where=sa.text(OPEN_CLOCK),
+        ),
+    )
+
+    ticket_id: str = Field(sa_column=sa.Column(sa.String(256), primary_key=True))
+    metric: str = Field(sa_column=sa.Column(sa.String(64), primary_key=True))
+    cycle: int = Field(sa_column=sa.Column(sa.Integer(), primary_key=True, autoincrement=False))
+    status: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    policy: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    calendar: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    priority: str | None = Field(default=None, sa_column=sa.Column(sa.String(16), nullable=True))
+    target_us: int = Field(sa_column=sa.Column(sa.BigInteger(), nullable=False))
+    elapsed_us: int = Field(sa_column=sa.Column(sa.BigInteger(), nullable=False))
+    started_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    stopped_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    deadline_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    due_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    breached_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    breach_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    open_breach_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    next_alert_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    ever_breached: bool = Field(default=False, sa_column=sa.Column(sa.Boolean(), nullable=False))
+    warnings: str = Field(default="[]", sa_column=sa.Column(sa.Text(), nullable=False))
+    as_of: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    policy_version: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    calendar_version: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    library_version: str = Field(sa_column=sa.Column(sa.String(32), nullable=False))
+
+    @classmethod
+    def from_domain(
+        cls,
+        state: ClockState,
+        *,
+        policy_version: str,
+        calendar_version: str,
+        library_version: str,
+        next_alert_us: int | None = None,
+        warning_details: Sequence[tuple[int, int]] | None = None,
+    ) -> ClockRow:
+        return cls(
+            **clock_values(
+                state,
+                policy_version=policy_version,
+                calendar_version=calendar_version,
+                library_version=library_version,
+                next_alert_us=next_alert_us,
+                warning_details=warning_details,
+            )
+        )
+
+    def to_domain(self) -> ClockState:
+        return clock_from_values(self.model_dump())
+
+
+def breach_us(state: ClockState) -> int | None:
+    """The instant after which ``state``'s clock is breached if nothing else happens.
+
+    For a stopped or paused clock that is the breach it already had. For a running clock it is the
+    breach instant the fold reported, else the due instant, or the fold's own instant when a new
+    target made it due already (a breach is strictly after the instant, never at it).
+    """
+    if state.breached_us is not None:
+        return state.breached_us
+    if state.status is not ClockStatus.RUNNING or state.deadline_us is None:
+        return None
+    return max(state.deadline_us, state.at_us)
+
+
+def clock_values(
+    state: ClockState,
+    *,
+    policy_version: str,
+    calendar_version: str,
+    library_version: str,
+    next_alert_us: int | None = None,
+    warning_details: Sequence[tuple[int, int]] | None = None,
+    instant: Callable[[int | None], Any] = _utc,
+) -> dict[str, Any]:
+    """The column values of a clock row (for bulk writes that skip the ORM).
+
+    ``instant`` turns an epoch-microsecond instant into the column value: an aware datetime by
+    default, ``utc_text_us`` for the SQLite fast path.
+
+    ``warning_details`` gives, for each of ``state.warnings_us`` in order, the instant the clock
+    was due when the warning fired and the business time elapsed then; they are kept beside the
+    warning so the scanner can notify without refolding.
+    """
+    running = state.status is ClockStatus.RUNNING
+    breach = breach_us(state)
+    warnings: list[list[Any]] = []
+    for index, (level, us) in enumerate(state.warnings_us):
+        item: list[Any] = [level, us]
+        if warning_details is not None:
+            item.extend(warning_details[index])
+        warnings.append(item)
+    return {
+        "ticket_id": state.ticket_id,
+        "metric": state.metric,
+        "cycle": state.cycle,
+        "status": str(state.status),
+        "policy": state.policy,
+        "calendar": state.calendar,
+        "priority": None if state.priority is None else str(state.priority),
+        "target_us": state.target_us,
+        "elapsed_us": state.elapsed_us,
+        "started_at": instant(state.started_us),
+        "stopped_at": instant(state.stopped_us),
+        "deadline_at": instant(state.deadline_us),
+        "due_at": instant(state.deadline_us) if running else None,
+        "breached_at": instant(state.breached_us),
+        "breach_at": instant(breach),
+        "open_breach_at": instant(breach) if str(state.status) in _OPEN else None,
+        "next_alert_at": instant(next_alert_us),
+        "ever_breached": state.ever_breached,
+        "warnings": json.dumps(warnings),
+        "as_of": instant(state.at_us),
+        "policy_version": policy_version,
+        "calendar_version": calendar_version,
+        "library_version": library_version,
+    }
+
+
+def clock_from_values(values: dict[str, Any]) -> ClockState:
+    """The ``ClockState`` a clock row holds (as of the row's ``as_of``)."""
+    priority = values["priority"]
+    return ClockState(
+        ticket_id=values["ticket_id"],
+        metric=values["metric"],
+        cycle=values["cycle"],
+        status=ClockStatus(values["status"]),
+        policy=values["policy"],
+        calendar=values["calendar"],
+        priority=None if priority is None else Priority(priority),
+        target_us=values["target_us"],
+        elapsed_us=values["elapsed_us"],
+        started_us=cast(int, _us(values["started_at"])),
+        stopped_us=_us(values["stopped_at"]),
+        deadline_us=_us(values["deadline_at"]),
+        breached_us=_us(values["breached_at"]),
+        warnings_us=tuple((str(item[0]), int(item[1])) for item in json.loads(values["warnings"])),
+        at_us=cast(int, _us(values["as_of"])),
+        ever_breached=bool(values["ever_breached"]),
+    )
+
+
+# ---- outbox ------------------------------------------------------------------------------------
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # recorded, not yet handed to the hooks successfully
+    DONE = "done"  # every hook returned; marked in the transaction that held the row
+    FAILED = "failed"  # a hook kept raising; given up after the engine's max_attempts
+
+
+class OutboxRow(SQLModel, table=True):
+    """One notification to deliver, exactly once per (ticket, metric, cycle, kind, level, round)."""
+
+    __tablename__ = "ticketsla_outbox"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "ticket_id", "metric", "cycle", "kind", "level", "round", name="uq_ticketsla_outbox_key"
+        ),
+        sa.Index(
+            "ix_ticketsla_outbox_pending",
+            "id",
+            sqlite_where=sa.text("state = 'pending'"),
+            postgresql_where=sa.text("state = 'pending'"),
+        ),
+        sa.Index(
+            "ix_ticketsla_outbox_pending_ticket",
+            "ticket_id",
+            "id",
+            sqlite_where=sa.text("state = 'pending'"),
+            postgresql_where=sa.text("state = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    ticket_id: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    metric: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    cycle: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    level: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
+    round: int = Field(default=1, sa_column=sa.Column(sa.Integer(), nullable=False))
+    at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    body: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    state: str = Field(
+        default=DeliveryState.PENDING.value, sa_column=sa.Column(sa.String(16), nullable=False)
+    )
+    created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    delivered_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    attempts: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer(), nullable=False, server_default="0")
+    )
+    available_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
+    last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text(), nullable=True))
+
+    @classmethod
+    def from_domain(
+        cls, notification: Notification, *, round: int, created_at: datetime
+    ) -> OutboxRow:
+        return cls(**outbox_values(notification, round=round, created_at=created_at))
+
+    def to_domain(self) -> Notification:
+        return Notification.from_dict(json.loads(self.body))
+
+
+def outbox_values(
+    notification: Notification, *, round: int, created_at: datetime
+) -> dict[str, Any]:
+    """The column values of an outbox row (for bulk inserts that skip the ORM)."""
+    return {
+        "ticket_id": notification.ticket_id,
+        "metric": notification.metric,
+        "cycle": notification.cycle,
+        "kind": str(notification.kind),
+        "level": notification.level,
+        "round": round,
+        "at": notification.at,
+        "body": json.dumps(
+            dataclasses.replace(notification, round=round).to_dict(),
+            sort_keys=True,
+            ensure_ascii=False,
+        ),
+        "state": DeliveryState.PENDING.value,
+        "created_at": created_at,
+        "delivered_at": None,
+        "attempts": 0,
+        "available_at": created_at,
+        "last_error": None,
+    }
+
+
+def duration(us: int | None) -> timedelta | None:
+    return None if us is None else timedelta(microseconds=us)
+
+
+events_table: sa.Table = metadata.tables["ticketsla_events"]
+tickets_table: sa.Table = metadata.tables["ticketsla_tickets"]
+clocks_table: sa.Table = metadata.tables["ticketsla_clocks"]
+outbox_table: sa.Table = metadata.tables["ticketsla_outbox"]
