@@ -20,12 +20,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
 
+from ticketsla import SLAPolicy
 from ticketsla.cli import main
 from ticketsla.events import TicketEvent
 from ticketsla.hookspecs import hookimpl
@@ -542,3 +544,30 @@ def test_zendesk_import_piped_into_evaluate(tmp_path: Path) -> None:
         ],
         ["4711", "support", "resolution", "1", "fulfilled", "1h20m", "6h40m", "-", "no"],
     ]
+
+
+def test_zendesk_import_straight_into_a_database(tmp_path: Path) -> None:
+    """`import --db` stores the adapter's events in the engine; a second import stores nothing new."""
+    pytest.importorskip("ticketsla_zendesk", reason="ticketsla-zendesk is not installed")
+    from ticketsla import SLAEngine
+
+    policy = tmp_path / "support.toml"
+    policy.write_text(SUPPORT, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'sla.db'}"
+    argv = ["import", "--source", "zendesk", str(ZENDESK_AUDITS), "--quiet"]
+    argv += ["--db", url, "--policy", str(policy)]
+    assert main(argv) == 0
+    assert main(argv) == 0  # the same deliveries again: idempotent
+    with SLAEngine(url, policies=[SLAPolicy.load(policy)]) as engine:
+        state = engine.state("4711")
+        first = state.clock("first_response")
+        assert first is not None
+        # created Monday 2026-03-02 09:00 London, answered 10:15: 15 minutes over its hour
+        assert first.stopped_at == datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
+        assert first.breached_at == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+
+def test_import_policy_without_db_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--policy` only makes sense with `--db`: asking for it alone is a clear error, exit 2."""
+    assert main(["import", "--source", "zendesk", str(ZENDESK_AUDITS), "--policy", "x.toml"]) == 2
+    assert "--policy goes with --db" in capsys.readouterr().err

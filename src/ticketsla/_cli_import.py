@@ -75,6 +75,18 @@ def add_commands(commands: Any, *, plugin_manager: ManagerFactory | None = None)
         help=f"largest payload read, in bytes (default {DEFAULT_MAX_PAYLOAD_BYTES})",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    parser.add_argument(
+        "--db",
+        help="store the events in this database (sqlite:///sla.db or a PostgreSQL URL) "
+        "instead of writing them out",
+    )
+    parser.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="with --db: an SLA policy file (repeat; first match wins, last is the default)",
+    )
     parser.set_defaults(handler=partial(_cmd_import, plugin_manager=plugin_manager))
 
 
@@ -92,6 +104,10 @@ class _Run:
 
 def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | None = None) -> int:
     """Read source payloads from files or folders and write the normalized events as JSON lines."""
+    if args.policy and not args.db:
+        raise ConfigurationError("--policy goes with --db", subject="--policy")
+    if args.db and args.out:
+        raise ConfigurationError("--out and --db exclude each other", subject="--out")
     if args.max_bytes < 1:
         raise ConfigurationError(
             f"--max-bytes: {args.max_bytes} is not a positive number of bytes",
@@ -109,9 +125,18 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
         run = _Run(args.source, limits, pm, rejects, progress=not args.quiet)
         read(run)
     events = order_events(run.events)
-    with _Output(args.out, default=sys.stdout) as out:
-        for event in events:
-            out.write(json.dumps(event.to_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+    if args.db:
+        from ._cli_engine import ingest_into  # the engine loads SQLAlchemy: only when asked
+
+        result = ingest_into(args.db, events, args.policy)
+        _err(
+            f"stored {result.stored}, duplicates {result.duplicates}, "
+            f"rejected {result.rejected} in {args.db}"
+        )
+    else:
+        with _Output(args.out, default=sys.stdout) as out:
+            for event in events:
+                out.write(json.dumps(event.to_dict(), sort_keys=True, ensure_ascii=False) + "\n")
     _summary(run, events)
     return 1 if run.rejected else 0
 
