@@ -30,7 +30,7 @@ from types import FrameType
 from typing import IO, Any
 
 from . import migrations
-from ._instants import require_aware
+from ._instants import parse_instant
 from .durations import format_duration, parse_duration
 from .engine import IngestResult, SLAEngine
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
@@ -421,7 +421,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 def _cmd_at_risk(args: argparse.Namespace) -> int:
     """List running clocks due within --within of now (or --at), soonest first."""
     within = parse_duration(args.within, field="--within")
-    at = _instant(args.at, "--at") if args.at else datetime.now(UTC)
+    at = parse_instant(args.at, "--at") if args.at else datetime.now(UTC)
     if args.limit is not None and args.limit < 1:
         raise ConfigurationError(
             f"--limit: {args.limit} is not a positive number", subject="--limit"
@@ -476,17 +476,6 @@ def _when(at: datetime | None) -> str:
     return "" if at is None else at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _instant(text: str, field: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise ConfigurationError(
-            f"{field}: {text!r} is not an ISO 8601 instant like 2026-11-27T16:00-05:00",
-            subject=field,
-        ) from None
-    return require_aware(value, field)
-
-
 # ---- scan --------------------------------------------------------------------------------------
 
 
@@ -501,7 +490,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             raise ConfigurationError(f"--every: {args.every!r} must be positive", subject="--every")
         if args.at:
             raise ConfigurationError("--at scans one instant; it cannot be used with --every")
-    at = _instant(args.at, "--at") if args.at else None
+    at = parse_instant(args.at, "--at") if args.at else None
     plugins: list[object] = []
     if args.jsonl:
         from .notifiers import JSONLinesNotifier

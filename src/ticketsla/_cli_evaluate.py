@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 import pluggy
 
-from .cli import parse_instant  # cli imports this module only when building its parser
+from ._instants import parse_instant
 from .clock import Chooser, ResponseRule, TicketSLA
 from .durations import format_duration
 from .errors import ConfigurationError, EventError, TicketSLAError

@@ -30,11 +30,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ._instants import require_aware
+from ._instants import parse_instant
 from .contract import FeeTable, VerdictStatus, format_share
 from .describe import describe
 from .durations import format_duration
-from .errors import ConfigurationError, EventError, NaiveDatetimeError, StoreError
+from .errors import ConfigurationError, EventError, StoreError
 from .events import TicketEvent
 from .html_report import render_html
 from .policy import PolicySet, SLAPolicy
@@ -240,15 +240,7 @@ def _dimensions(values: Sequence[str]) -> list[Dimension]:
 
 
 def _now(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise NaiveDatetimeError(
-            f"--now: {text!r} is not an ISO 8601 instant like 2026-11-01T00:00Z", subject="--now"
-        ) from exc
-    return require_aware(value, "--now")
+    return datetime.now(UTC) if text is None else parse_instant(text, "--now")
 
 
 def _events(args: argparse.Namespace, until: datetime) -> list[TicketEvent]:

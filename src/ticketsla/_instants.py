@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from .errors import NaiveDatetimeError
+from .errors import ConfigurationError, NaiveDatetimeError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -48,3 +48,19 @@ def from_us(us: int, zone: tzinfo) -> datetime:
 def duration_us(value: timedelta) -> int:
     """A timedelta as whole microseconds."""
     return value // MICROSECOND
+
+
+def parse_instant(text: str, field: str) -> datetime:
+    """An ISO 8601 instant with an offset (``Z`` allowed), as given on a command line.
+
+    Text that is no instant is a ``ConfigurationError``; an instant without an offset is a
+    ``NaiveDatetimeError``: ticketsla never guesses a zone.
+    """
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigurationError(
+            f"{field}: {text!r} is not an ISO 8601 instant like 2026-11-27T16:00-05:00",
+            subject=field,
+        ) from None
+    return require_aware(value, field)

@@ -9,10 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from . import __version__
-from ._instants import require_aware
+from ._instants import parse_instant
 from .calendar import Calendar, bundled_calendar_names
 from .durations import format_duration, parse_duration
-from .errors import ConfigurationError, NaiveDatetimeError, TicketSLAError
+from .errors import ConfigurationError, TicketSLAError
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -81,18 +81,6 @@ def _command_groups() -> list[Callable[[Any], None]]:
 def _print_help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
-
-
-def parse_instant(text: str, field: str) -> datetime:
-    """An ISO 8601 instant with an offset (``Z`` allowed); a naive one is refused."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise NaiveDatetimeError(
-            f"{field}: {text!r} is not an ISO 8601 instant like 2026-11-27T16:00-05:00",
-            subject=field,
-        ) from exc
-    return require_aware(value, field)
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
