@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from . import migrations
 from ._instants import parse_instant
+from .cli import show_help
 from .durations import format_duration, parse_duration
 from .engine import IngestResult, SLAEngine
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
@@ -50,6 +51,7 @@ _PROGRESS_BYTES = 1 << 20  # show a progress bar for files above 1 MiB on a term
 def add_commands(commands: Any) -> None:
     """Add the engine's commands to the ``ticketsla`` sub-commands (an argparse sub-parsers)."""
     db = commands.add_parser("db", help="manage the engine's database schema")
+    db.set_defaults(handler=show_help(db))
     db_commands = db.add_subparsers(title="db commands", metavar="COMMAND")
     upgrade = db_commands.add_parser(
         "upgrade", help="create or migrate the tables", description=_cmd_db_upgrade.__doc__
@@ -137,13 +139,13 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     except Exception as exc:
         if isinstance(exc, TicketSLAError):
             raise
-        raise StoreError(f"db upgrade: {_redacted(args.db)}: {exc}", subject=args.db) from exc
+        raise StoreError(f"db upgrade: {redacted(args.db)}: {exc}", subject=args.db) from exc
     finally:
         engine.dispose()
     if before == after:
-        print(f"{_redacted(args.db)}: already at revision {after}")
+        print(f"{redacted(args.db)}: already at revision {after}")
     else:
-        print(f"{_redacted(args.db)}: upgraded from {before or 'an empty database'} to {after}")
+        print(f"{redacted(args.db)}: upgraded from {before or 'an empty database'} to {after}")
     return 0
 
 
@@ -153,7 +155,7 @@ def _cmd_db_current(args: argparse.Namespace) -> int:
     try:
         found = migrations.current(engine)
     except Exception as exc:
-        raise StoreError(f"db current: {_redacted(args.db)}: {exc}", subject=args.db) from exc
+        raise StoreError(f"db current: {redacted(args.db)}: {exc}", subject=args.db) from exc
     finally:
         engine.dispose()
     print(f"current {found or 'none'}  head {migrations.head()}")
@@ -172,7 +174,8 @@ def _sqlalchemy_engine(url: str) -> Any:
     return sa.create_engine(parsed)
 
 
-def _redacted(url: str) -> str:
+def redacted(url: str) -> str:
+    """A database URL fit to print: the password, if any, shown as ``***``."""
     import sqlalchemy as sa
 
     try:

@@ -126,12 +126,12 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
         read(run)
     events = order_events(run.events)
     if args.db:
-        from ._cli_engine import ingest_into  # the engine loads SQLAlchemy: only when asked
+        from ._cli_engine import ingest_into, redacted  # loads SQLAlchemy: only when asked
 
         result = ingest_into(args.db, events, args.policy)
         _err(
             f"stored {result.stored}, duplicates {result.duplicates}, "
-            f"rejected {result.rejected} in {args.db}"
+            f"rejected {result.rejected} in {redacted(args.db)}"
         )
     else:
         with _Output(args.out, default=sys.stdout) as out:

@@ -31,6 +31,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ._instants import parse_instant
+from .cli import show_help
 from .contract import FeeTable, VerdictStatus, format_share
 from .describe import describe
 from .durations import format_duration
@@ -153,12 +154,7 @@ def _policy_subcommands(commands: Any) -> Any:
     existing = commands.choices.get("policy")
     if existing is None:
         parser = commands.add_parser("policy", help="inspect and document SLA policies")
-
-        def policy_help(_args: argparse.Namespace) -> int:
-            parser.print_help()
-            return 2
-
-        parser.set_defaults(handler=policy_help)
+        parser.set_defaults(handler=show_help(parser))
         return parser.add_subparsers(title="policy commands", metavar="COMMAND")
     for action in existing._actions:
         if isinstance(action, argparse._SubParsersAction):

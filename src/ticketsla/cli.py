@@ -30,6 +30,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TicketSLAError as exc:
         print(f"ticketsla: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file or folder that cannot be read or written: the user's to fix
+        where = f" {exc.filename!r}" if exc.filename else ""
+        print(f"ticketsla: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     due.set_defaults(handler=_cmd_due)
 
     calendar = commands.add_parser("calendar", help="inspect calendars")
-    calendar.set_defaults(handler=lambda _args: _print_help(calendar))
+    calendar.set_defaults(handler=show_help(calendar))
     calendar_commands = calendar.add_subparsers(title="calendar commands", metavar="COMMAND")
     show = calendar_commands.add_parser(
         "show", help="open periods day by day", description=_cmd_calendar_show.__doc__
@@ -78,9 +82,14 @@ def _command_groups() -> list[Callable[[Any], None]]:
     ]
 
 
-def _print_help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return 2
+def show_help(parser: argparse.ArgumentParser) -> Handler:
+    """The handler of a command group called without a sub-command: its help, exit status 2."""
+
+    def handler(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    return handler
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
