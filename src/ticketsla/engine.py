@@ -47,8 +47,9 @@ from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
 from .clock import Chooser, ClockState, ClockStatus, ResponseRule, TicketSLA, fold
 from .errors import ConfigurationError, StoreError, TicketSLAError, UnknownTicketError
-from .events import TicketEvent
+from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
+from .outcomes import FCRDefinition, FCRKind, fcr_of
 from .plugins import choose_policy, counts_as_response, get_plugin_manager, notify
 from .policy import PolicySet, SLAPolicy
 from .store import (
@@ -90,6 +91,10 @@ _PENDING: sa.ColumnElement[str] = sa.literal_column(
 )  # a literal, so SQLite matches the partial index
 _MAX_ERRORS = 1000
 _OUTBOX_KEY = ("ticket_id", "metric", "cycle", "kind", "level", "round")
+_OUTCOME_CYCLE = 0  # outcomes are about the ticket, not a clock cycle (clock cycles start at 1)
+_FCR = "fcr"
+_CSAT = "csat"
+_DONE_STATUSES = frozenset(s.value for s in Status if s.is_done)
 
 
 # ---- results -----------------------------------------------------------------------------------
@@ -559,6 +564,177 @@ def _reconcile(
                 out.breaches += 1
         out.next_alert[(view.metric, view.cycle)] = min(pending) if pending else None
     return out
+
+
+# ---- outcomes: FCR verdicts and CSAT ratings --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A decided outcome of a ticket: its level (``fcr``/``not_fcr``, a sentiment) and when."""
+
+    level: str
+    at_us: int
+
+
+def _solved_us(ordered: Sequence[TicketEvent]) -> int | None:
+    """The first solve (or close) among a ticket's ordered events, as ``fcr_of`` reads it."""
+    for event in ordered:
+        if (
+            event.kind is EventKind.STATUS_CHANGED
+            and event.status is not None
+            and event.status.is_done
+        ):
+            return event.at_us
+    return None
+
+
+def _fcr_window_end(ordered: Sequence[TicketEvent], definition: FCRDefinition) -> int | None:
+    """When a ``no_reopen_within`` verdict is decided by time alone: the end of the window."""
+    if definition.kind is not FCRKind.NO_REOPEN_WITHIN:
+        return None
+    solved = _solved_us(ordered)
+    return None if solved is None else solved + definition.window_us
+
+
+def _fcr_outcome(
+    ordered: Sequence[TicketEvent],
+    definition: FCRDefinition,
+    t_us: int,
+    announced: Mapping[_Key, _Announced],
+) -> _Outcome | None:
+    """The FCR verdict at ``t_us`` (None while undecided) and the instant it was decided.
+
+    The verdict only changes at an event's instant or at the end of the reopen window, so the
+    decision instant is the earliest of those candidates from which the verdict has stayed what
+    it is at ``t_us``: the solve, a reopen, or the end of the window. When the verdict is live
+    in the outbox already nothing will be recorded, so the instant is not looked for.
+    """
+    achieved = fcr_of(ordered, definition, t_us).achieved
+    if achieved is None:
+        return None
+    level = "fcr" if achieved else "not_fcr"
+    seen = announced.get((_FCR, _OUTCOME_CYCLE, NotificationKind.OUTCOME.value, level))
+    if seen is not None and seen.live:
+        return _Outcome(level, seen.at_us)
+    candidates = {e.at_us for e in ordered if e.at_us <= t_us}
+    window_end = _fcr_window_end(ordered, definition)
+    if window_end is not None and window_end <= t_us:
+        candidates.add(window_end)
+    decided = t_us
+    for candidate in sorted(candidates, reverse=True):
+        if fcr_of(ordered, definition, candidate).achieved != achieved:
+            break
+        decided = candidate
+    return _Outcome(level, decided)
+
+
+def _wake_for_fcr(
+    plan: _Reconciled,
+    views: Sequence[_ClockView],
+    ordered: Sequence[TicketEvent],
+    definition: FCRDefinition | None,
+    t_us: int,
+) -> None:
+    """An FCR verdict that time alone will decide (the end of a reopen window) needs a scanner
+    to look then: put that instant into the next alert instant of the ticket's first clock."""
+    if definition is None:
+        return
+    end = _fcr_window_end(ordered, definition)
+    if end is None or end <= t_us:
+        return
+    key = (views[0].metric, views[0].cycle)
+    current = plan.next_alert.get(key)
+    plan.next_alert[key] = end if current is None else min(current, end)
+
+
+def _outcomes(
+    ordered: Sequence[TicketEvent],
+    sla: TicketSLA,
+    book: _PolicyBook,
+    t_us: int,
+    announced: Mapping[_Key, _Announced],
+) -> dict[str, _Outcome | None]:
+    """The ticket's outcomes by metric: its FCR verdict at ``t_us`` and its latest CSAT."""
+    out: dict[str, _Outcome | None] = {_FCR: None, _CSAT: None}
+    definition = _fcr_definition(book, sla.policy)
+    if definition is not None:
+        out[_FCR] = _fcr_outcome(ordered, definition, t_us, announced)
+    if sla.csat is not None:
+        out[_CSAT] = _Outcome(sla.csat.sentiment.value, sla.csat.rated_at_us)
+    return out
+
+
+def _fcr_definition(book: _PolicyBook, policy: str | None) -> FCRDefinition | None:
+    if not policy:
+        return None
+    for candidate in book.policies.all():
+        if candidate.name == policy:
+            return candidate.fcr
+    return None
+
+
+def _reconcile_outcomes(
+    ticket_id: str,
+    outcomes: Mapping[str, _Outcome | None],
+    announced: dict[_Key, _Announced],
+    t_us: int,
+    created_at: datetime,
+    policy: str | None,
+) -> list[dict[str, Any]]:
+    """The outbox rows that bring a ticket's announced outcomes in line with ``outcomes``.
+
+    Per metric at most one outcome is live: a live one whose level no longer holds is retracted
+    (at ``t_us``, as a late event retracts a breach), then the current one is recorded unless it
+    is live already; a level announced and retracted before comes back as its next round.
+    """
+    rows: list[dict[str, Any]] = []
+    outcome_kind = NotificationKind.OUTCOME.value
+    for metric in sorted(outcomes):
+        current = outcomes[metric]
+        for (m, cycle, kind, level), item in sorted(announced.items()):
+            if m != metric or cycle != _OUTCOME_CYCLE or kind != outcome_kind or not item.live:
+                continue
+            if current is not None and current.level == level:
+                continue
+            retraction = Notification(
+                ticket_id=ticket_id,
+                metric=metric,
+                cycle=_OUTCOME_CYCLE,
+                kind=NotificationKind.RETRACTION,
+                level=level,
+                at=from_us(t_us, UTC),
+                policy=policy or None,
+            )
+            rows.append(outbox_values(retraction, round=item.round, created_at=created_at))
+            item.live = False
+        if current is None:
+            continue
+        key = (metric, _OUTCOME_CYCLE, outcome_kind, current.level)
+        seen = announced.get(key)
+        if seen is not None and seen.live:
+            continue
+        round_ = 1 if seen is None else seen.round + 1
+        notification = Notification(
+            ticket_id=ticket_id,
+            metric=metric,
+            cycle=_OUTCOME_CYCLE,
+            kind=NotificationKind.OUTCOME,
+            level=current.level,
+            at=from_us(current.at_us, UTC),
+            policy=policy or None,
+        )
+        rows.append(outbox_values(notification, round=round_, created_at=created_at))
+        announced[key] = _Announced(round_, current.at_us, True)
+    return rows
+
+
+def _has_live_outcome(announced: Mapping[_Key, _Announced], metric: str) -> bool:
+    outcome_kind = NotificationKind.OUTCOME.value
+    return any(
+        item.live and m == metric and cycle == _OUTCOME_CYCLE and kind == outcome_kind
+        for (m, cycle, kind, _), item in announced.items()
+    )
 
 
 # ---- the engine --------------------------------------------------------------------------------
@@ -1069,15 +1245,17 @@ class SLAEngine:
                 details = _warning_details(state, book)
                 details_by_clock.append(details)
                 views.append(_view_of(state, details))
-            plan = _reconcile(
-                ticket_id,
-                views,
-                announced.get(ticket_id, {}),
-                max(now_us, as_of),
-                now,
-                full=True,
-            )
+            ticket_announced = announced.setdefault(ticket_id, {})
+            t_us = max(now_us, as_of)
+            plan = _reconcile(ticket_id, views, ticket_announced, t_us, now, full=True)
             outbox_rows.extend(plan.rows)
+            ordered = order_events(history)
+            outcomes = _outcomes(ordered, sla, book, t_us, ticket_announced)
+            outbox_rows.extend(
+                _reconcile_outcomes(ticket_id, outcomes, ticket_announced, t_us, now, sla.policy)
+            )
+            if outcomes[_FCR] is None and views:
+                _wake_for_fcr(plan, views, ordered, _fcr_definition(book, sla.policy), t_us)
             values = [
                 clock_values(
                     state,
@@ -1338,12 +1516,21 @@ class SLAEngine:
         outbox_rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
         result = ScanResult(tickets=len(locked))
+        plans: dict[str, _Reconciled] = {}
         for ticket_id in locked:
             plan = _reconcile(
-                ticket_id, views[ticket_id], announced.get(ticket_id, {}), t_us, now, full=False
+                ticket_id,
+                views[ticket_id],
+                announced.setdefault(ticket_id, {}),
+                t_us,
+                now,
+                full=False,
             )
+            plans[ticket_id] = plan
             outbox_rows.extend(plan.rows)
             result = result + ScanResult(warnings=plan.warnings, breaches=plan.breaches)
+        outbox_rows.extend(self._scan_outcomes(conn, locked, views, announced, plans, t_us, now))
+        for ticket_id, plan in plans.items():
             for (metric, cycle), next_us in plan.next_alert.items():
                 updates.append(
                     {
@@ -1356,6 +1543,59 @@ class SLAEngine:
         self._insert_rows(conn, outbox_table, outbox_rows, conflict=_OUTBOX_KEY)
         self._update_rows(conn, clocks_table, ("ticket_id", "metric", "cycle"), updates)
         return result, True
+
+    def _scan_outcomes(
+        self,
+        conn: sa.Connection,
+        tickets: Sequence[str],
+        views: Mapping[str, list[_ClockView]],
+        announced: dict[str, dict[_Key, _Announced]],
+        plans: Mapping[str, _Reconciled],
+        t_us: int,
+        now: datetime,
+    ) -> list[dict[str, Any]]:
+        """Record the FCR verdicts that time alone decided by ``t_us`` (the end of a
+        ``no_reopen_within`` window with no reopen), and keep waking up for those still open.
+
+        Only solved tickets without a live FCR outcome under such a policy are looked at; their
+        event logs are read to decide.
+        """
+        book = self._book
+        if not any(p.fcr.kind is FCRKind.NO_REOPEN_WITHIN for p in book.policies.all()):
+            return []
+        waiting = [
+            ticket_id
+            for ticket_id in tickets
+            if views.get(ticket_id) and not _has_live_outcome(announced[ticket_id], _FCR)
+        ]
+        if not waiting:
+            return []
+        t = tickets_table.c
+        definitions: dict[str, tuple[str, FCRDefinition]] = {}
+        for row in conn.execute(
+            sa.select(t.ticket_id, t.policy, t.status).where(t.ticket_id.in_(waiting))
+        ):
+            definition = _fcr_definition(book, row.policy)
+            if (
+                definition is not None
+                and definition.kind is FCRKind.NO_REOPEN_WITHIN
+                and row.status in _DONE_STATUSES
+            ):
+                definitions[row.ticket_id] = (row.policy, definition)
+        if not definitions:
+            return []
+        histories = self._load_events(conn, sorted(definitions))
+        rows: list[dict[str, Any]] = []
+        for ticket_id, (policy, definition) in sorted(definitions.items()):
+            ordered = order_events(histories[ticket_id])
+            ticket_announced = announced[ticket_id]
+            outcome = _fcr_outcome(ordered, definition, t_us, ticket_announced)
+            rows.extend(
+                _reconcile_outcomes(ticket_id, {_FCR: outcome}, ticket_announced, t_us, now, policy)
+            )
+            if outcome is None:
+                _wake_for_fcr(plans[ticket_id], views[ticket_id], ordered, definition, t_us)
+        return rows
 
     def pending(self) -> int:
         """How many notifications wait for delivery."""

@@ -109,5 +109,7 @@ def ticketsla_sla_fulfilled(notification: Notification) -> None:
 
 @hookspec
 def ticketsla_outcome_recorded(notification: Notification) -> None:
-    """An outcome was recorded for a ticket (``kind == "outcome"``): ``metric`` names it
-    (``"csat"``, ``"fcr"``) and ``level`` holds its value (``"good"``, ``"bad"``, ``"4/5"``)."""
+    """An outcome was recorded for a ticket (``kind == "outcome"``, ``cycle == 0``): ``metric``
+    names it and ``level`` holds its value: ``"fcr"`` or ``"not_fcr"`` for ``"fcr"``;
+    ``"positive"``, ``"neutral"`` or ``"negative"`` for ``"csat"``. A late event that changes the
+    verdict first sends a retraction of the old level (``kind == "retraction"``) to this hook."""

@@ -388,9 +388,10 @@ _HOOK_FOR_KIND = {
 def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None) -> str:
     """Hand ``notification`` to the hook for its kind; returns the hook's name.
 
-    A retraction goes to the hook of what it retracts: ``ticketsla_sla_breached`` when its
-    level is ``"breach"``, else ``ticketsla_sla_warning``. An exception in a notifier
-    propagates, so the caller can keep the notification and try again.
+    A retraction goes to the hook of what it retracts: ``ticketsla_outcome_recorded`` for an
+    outcome (cycle 0: outcomes belong to the ticket, not to a clock cycle),
+    ``ticketsla_sla_breached`` when its level is ``"breach"``, else ``ticketsla_sla_warning``.
+    An exception in a notifier propagates, so the caller can keep the notification and try again.
     """
     if not isinstance(notification, Notification):
         raise PluginError(
@@ -399,9 +400,12 @@ def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None
         )
     pm = pm or default_plugin_manager()
     if notification.kind is NotificationKind.RETRACTION:
-        hook = (
-            "ticketsla_sla_breached" if notification.level == "breach" else "ticketsla_sla_warning"
-        )
+        if notification.cycle == 0:
+            hook = "ticketsla_outcome_recorded"
+        elif notification.level == "breach":
+            hook = "ticketsla_sla_breached"
+        else:
+            hook = "ticketsla_sla_warning"
     else:
         hook = _HOOK_FOR_KIND[notification.kind]
     getattr(pm.hook, hook)(notification=notification)
