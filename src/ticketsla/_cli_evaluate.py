@@ -39,11 +39,11 @@ from zoneinfo import ZoneInfo
 import pluggy
 
 from ._instants import parse_instant
-from .clock import Chooser, ResponseRule, TicketSLA
+from .clock import TicketSLA
 from .durations import format_duration
 from .errors import ConfigurationError, EventError, TicketSLAError
 from .events import TicketEvent
-from .plugins import choose_policy, counts_as_response, default_plugin_manager
+from .plugins import default_plugin_manager, policy_chooser, response_rule
 from .policy import PolicySet, SLAPolicy
 from .sla import evaluate
 from .sources import PayloadLimits, decode_json
@@ -53,7 +53,6 @@ __all__ = ["add_commands"]
 ManagerFactory = Callable[[], pluggy.PluginManager]
 
 _COLUMNS = ("ticket", "policy", "metric", "cycle", "status", "elapsed", "remaining", "due")
-_BUILTIN = "builtin"
 
 
 def add_commands(commands: Any, *, plugin_manager: ManagerFactory | None = None) -> None:
@@ -93,7 +92,7 @@ def _cmd_evaluate(args: argparse.Namespace, *, plugin_manager: ManagerFactory | 
     at = parse_instant(args.at, "--at") if args.at else datetime.now(UTC)
     policies = _policy_set(args.policies)
     pm = plugin_manager() if plugin_manager is not None else default_plugin_manager()
-    chooser, rule = _chooser(pm), _response_rule(pm)
+    chooser, rule = policy_chooser(pm), response_rule(pm)
     tickets, bad = _read_events(args.events)
     if args.explain is not None:
         if args.explain not in tickets:
@@ -159,28 +158,6 @@ def _lines(name: str) -> Iterator[tuple[int, bytes]]:
 
 
 # ---- plugins ------------------------------------------------------------------------------------
-
-
-def _has_impls(pm: pluggy.PluginManager, hook: str) -> bool:
-    return any(i.plugin_name != _BUILTIN for i in getattr(pm.hook, hook).get_hookimpls())
-
-
-def _chooser(pm: pluggy.PluginManager) -> Chooser | None:
-    """Ask the plugins to choose among the matching policies, when any plugin answers."""
-    if not _has_impls(pm, "ticketsla_choose_policy"):
-        return None
-
-    def choose(fields: Mapping[str, Any], every: tuple[SLAPolicy, ...]) -> str | None:
-        return choose_policy(fields, [p.name for p in every if p.matches(fields)[0]], pm=pm)
-
-    return choose
-
-
-def _response_rule(pm: pluggy.PluginManager) -> ResponseRule | None:
-    """Ask the plugins whether a reply is a response, when any plugin besides the built-in does."""
-    if not _has_impls(pm, "ticketsla_counts_as_response"):
-        return None
-    return partial(counts_as_response, pm=pm)
 
 
 # ---- output -------------------------------------------------------------------------------------

@@ -45,12 +45,12 @@ import sqlalchemy as sa
 from . import migrations
 from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
-from .clock import Chooser, ClockState, ClockStatus, ResponseRule, TicketSLA, fold
+from .clock import ClockState, ClockStatus, TicketSLA, fold
 from .errors import ConfigurationError, StoreError, TicketSLAError, UnknownTicketError
 from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
 from .outcomes import FCRDefinition, FCRKind, fcr_of
-from .plugins import choose_policy, counts_as_response, get_plugin_manager, notify
+from .plugins import get_plugin_manager, notify, policy_chooser, response_rule
 from .policy import PolicySet, SLAPolicy
 from .store import (
     OPEN_CLOCK,
@@ -84,7 +84,6 @@ T = TypeVar("T")
 Policies = SLAPolicy | PolicySet | Iterable[SLAPolicy]
 Now = Callable[[], datetime] | datetime
 
-_BUILTIN = "builtin"
 _RETRACTABLE = (NotificationKind.WARNING, NotificationKind.BREACH)
 _PENDING: sa.ColumnElement[str] = sa.literal_column(
     "'pending'"
@@ -778,8 +777,8 @@ class SLAEngine:
         self._now = now
         self._book = _PolicyBook.of(policies)
         self._pm: pluggy.PluginManager = get_plugin_manager(plugins=plugins)
-        self._chooser = _chooser(self._pm)
-        self._response_rule = _response_rule(self._pm)
+        self._chooser = policy_chooser(self._pm)
+        self._response_rule = response_rule(self._pm)
         self._batch_size = batch_size
         self._max_attempts = max_attempts
         self._cache: OrderedDict[str, tuple[int, list[TicketEvent]]] = OrderedDict()
@@ -1951,34 +1950,6 @@ def _as_event(item: TicketEvent | Mapping[str, Any]) -> TicketEvent:
     if isinstance(item, TicketEvent):
         return item
     return TicketEvent.from_dict(item)
-
-
-def _has_impls(pm: pluggy.PluginManager, hook: str) -> bool:
-    caller = getattr(pm.hook, hook)
-    return any(impl.plugin_name != _BUILTIN for impl in caller.get_hookimpls())
-
-
-def _chooser(pm: pluggy.PluginManager) -> Chooser | None:
-    """A policy chooser asking the plugins, or None when no plugin answers that hook."""
-    if not _has_impls(pm, "ticketsla_choose_policy"):
-        return None
-
-    def choose(fields: Mapping[str, Any], every: tuple[SLAPolicy, ...]) -> str | None:
-        candidates = [p.name for p in every if p.matches(fields)[0]]
-        return choose_policy(fields, candidates, pm=pm)
-
-    return choose
-
-
-def _response_rule(pm: pluggy.PluginManager) -> ResponseRule | None:
-    """The response rule of the plugins, or None when only the built-in one answers."""
-    if not _has_impls(pm, "ticketsla_counts_as_response"):
-        return None
-
-    def rule(event: TicketEvent) -> bool:
-        return counts_as_response(event, pm=pm)
-
-    return rule
 
 
 def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:

@@ -27,9 +27,11 @@ import pluggy
 
 from . import _builtin_plugin, hookspecs
 from ._instants import require_aware
+from .clock import Chooser, ResponseRule
 from .errors import AdapterError, PayloadError, PluginError, SignatureError, TicketSLAError
 from .events import EventKind, TicketEvent
 from .notifications import Notification, NotificationKind
+from .policy import SLAPolicy
 from .registries import CalendarRegistry, PolicyRegistry
 from .signing import Headers, Secret, secret_bytes
 from .sources import Payload, PayloadLimits, SourceAdapter, SourceRegistry, payload_bytes
@@ -410,3 +412,32 @@ def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None
         hook = _HOOK_FOR_KIND[notification.kind]
     getattr(pm.hook, hook)(notification=notification)
     return hook
+
+
+# ---- what the fold asks of the plugins -----------------------------------------------------------
+
+
+def _answered_by_plugins(pm: pluggy.PluginManager, hook: str) -> bool:
+    """Whether a plugin other than the built-in one implements ``hook``."""
+    caller = getattr(pm.hook, hook)
+    return any(impl.plugin_name != _builtin_plugin.NAME for impl in caller.get_hookimpls())
+
+
+def policy_chooser(pm: pluggy.PluginManager) -> Chooser | None:
+    """A policy chooser for the fold that asks ``ticketsla_choose_policy`` among the matching
+    policies, or None when no plugin implements it (the first match then wins, at no cost)."""
+    if not _answered_by_plugins(pm, "ticketsla_choose_policy"):
+        return None
+
+    def choose(fields: Mapping[str, Any], every: tuple[SLAPolicy, ...]) -> str | None:
+        return choose_policy(fields, [p.name for p in every if p.matches(fields)[0]], pm=pm)
+
+    return choose
+
+
+def response_rule(pm: pluggy.PluginManager) -> ResponseRule | None:
+    """A response rule for the fold that asks ``ticketsla_counts_as_response``, or None when
+    only the built-in rule answers (the fold applies the same rule itself)."""
+    if not _answered_by_plugins(pm, "ticketsla_counts_as_response"):
+        return None
+    return functools.partial(counts_as_response, pm=pm)
