@@ -277,3 +277,27 @@ def test_evaluate_reports_every_clock_and_the_ticket_fields() -> None:
     assert first is not None
     assert first.to_dict()["due_at"] == "2026-03-10T14:00:00+00:00"  # 10:00 EDT
     assert first.to_dict()["remaining_seconds"] == 40 * 60
+
+
+def test_regression_stricter_target_while_pausing_breaches_at_once_and_is_scheduled() -> None:
+    """A stricter target that arrives with a pause breaches right after it, and next_change_at says so."""
+    policy = SLAPolicy.from_mapping(
+        {
+            "name": "paused",
+            "calendar": "us-business",
+            "targets": {"resolution": {"urgent": "4h", "normal": "16h"}},
+        }
+    )
+    # Created Wed 4 March 19:00 EST (closed); Thu 5 March 09:00-13:01 EST is 4h01m of work.
+    # At 13:01 EST (18:01Z) the ticket turns urgent (4h) and pending in the same action: the
+    # clock pauses already over its new target, so it is breached from just after 13:01.
+    change = utc(2026, 3, 5, 18, 1)
+    ticket = events(
+        (utc(2026, 3, 5, 0, 0), "created", {"priority": "normal"}),
+        (change, "priority_changed", {"priority": "urgent"}),
+        (change, "status_changed", {"status": "pending"}),
+    )
+    assert not is_breached(ticket, policy, "resolution", at=change)
+    assert next_change_at(ticket, policy, change) == change + US
+    assert is_breached(ticket, policy, "resolution", at=change + US)
+    assert is_breached(ticket, policy, "resolution", at=change + timedelta(days=60))

@@ -46,8 +46,9 @@ def from_us(us: int, zone: tzinfo) -> datetime:
 
 
 def duration_us(value: timedelta) -> int:
-    """A timedelta as whole microseconds."""
-    return value // MICROSECOND
+    """A timedelta as whole microseconds (from its normalised fields: exact, and cheaper than
+    dividing timedeltas)."""
+    return (value.days * 86_400 + value.seconds) * 1_000_000 + value.microseconds
 
 
 def parse_instant(text: str, field: str) -> datetime:

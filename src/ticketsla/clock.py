@@ -64,6 +64,9 @@ class ClockState:
     stopped_us: int | None
     deadline_us: int | None  # when elapsed reaches the target (past or future); None if never
     breached_us: int | None  # the breach instant, when it happened by ``at_us``
+    # The instant after which the clock is breached if nothing else happens (past or future);
+    # None when it never will be. ``breached_us`` is this once it lies before ``at_us``.
+    breach_point_us: int | None
     warnings_us: tuple[tuple[str, int], ...]  # (level, instant): fired or, if running, scheduled
     at_us: int
     ever_breached: bool  # also under a target that applied earlier and was replaced
@@ -611,12 +614,15 @@ class _Fold:
         deadline = crossing if running else reached
         if self.trace is not None:
             self.note_holidays(metric, cycle, segments, deadline)
-        breached = None
+        breach_point = None
         if crossing is not None:
             point = max(crossing, cycle.target_since)
-            end = cycle.stopped if cycle.stopped is not None else at
-            if point < end:
-                breached = point
+            # A stopped clock breached only if it passed the point before it stopped; a running
+            # or paused one is breached once real time passes the point (a stricter target
+            # applied while paused breaches at once).
+            if cycle.stopped is None or point < cycle.stopped:
+                breach_point = point
+        breached = breach_point if breach_point is not None and breach_point < at else None
         fired: list[tuple[str, int]] = []
         for level in warnings:
             amount = level.elapsed_at(target)
@@ -645,6 +651,7 @@ class _Fold:
             stopped_us=cycle.stopped,
             deadline_us=deadline,
             breached_us=breached,
+            breach_point_us=breach_point,
             warnings_us=tuple(fired),
             at_us=at,
             ever_breached=cycle.history_breached or breached is not None,

@@ -393,7 +393,7 @@ def _view_of(state: ClockState, details: Sequence[tuple[int, int]]) -> _ClockVie
     alerts: list[_Alert] = []
     for (level, when), (due, elapsed) in zip(state.warnings_us, details, strict=True):
         alerts.append(_Alert(NotificationKind.WARNING, level, when, due, elapsed))
-    breach = _breach_us(state)
+    breach = state.breach_point_us
     if breach is not None:
         alerts.append(
             _Alert(
@@ -425,14 +425,6 @@ def _view_of(state: ClockState, details: Sequence[tuple[int, int]]) -> _ClockVie
         deadline_us=state.deadline_us,
         alerts=tuple(alerts),
     )
-
-
-def _breach_us(state: ClockState) -> int | None:
-    if state.breached_us is not None:
-        return state.breached_us
-    if state.status is not ClockStatus.RUNNING or state.deadline_us is None:
-        return None
-    return max(state.deadline_us, state.at_us)
 
 
 def _view_of_row(row: Any) -> _ClockView:
@@ -1781,7 +1773,7 @@ class SLAEngine:
                     continue
                 as_of = max(e.at_us for e in history) + 1
                 for state in self._fold(history, book, as_of).clocks:
-                    breach = _breach_us(state)
+                    breach = state.breach_point_us
                     after[(ticket_id, state.metric, state.cycle)] = (
                         state.due_at,
                         breach is not None and breach < when_us,
@@ -1790,7 +1782,7 @@ class SLAEngine:
             written = self._refold(conn, histories, book, self.now(), to_us(self.now(), "now()"))
             for ticket_id, states in written.items():
                 for state in states:
-                    breach = _breach_us(state)
+                    breach = state.breach_point_us
                     after[(ticket_id, state.metric, state.cycle)] = (
                         state.due_at,
                         breach is not None and breach < when_us,

@@ -84,15 +84,11 @@ def next_change_at(
     microsecond after the due instant, since reaching the target exactly is no breach."""
     state = fold(events, policies, to_us(at, "at"))
     upcoming: list[int] = []
-    for clock in state.clocks:
-        if clock.status is not ClockStatus.RUNNING:
-            continue
+    for clock in state.clocks:  # a paused clock can still breach: a stricter target applied
         upcoming.extend(us for _, us in clock.warnings_us if us > state.at_us)
-        # Breached means "past the due instant", so the answer changes one microsecond after it;
-        # after a stricter re-target the due instant may lie behind ``at`` and the breach begins
-        # right after ``at``.
-        if clock.deadline_us is not None and not clock.is_breached:
-            upcoming.append(max(clock.deadline_us, state.at_us) + 1)
+        # Breached means "past the breach point", so the answer changes one microsecond after it.
+        if clock.breach_point_us is not None and not clock.is_breached:
+            upcoming.append(clock.breach_point_us + 1)
     if not upcoming:
         return None
     return from_us(min(upcoming), UTC)

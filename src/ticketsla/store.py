@@ -348,20 +348,6 @@ class ClockRow(SQLModel, table=True):
         return clock_from_values(self.model_dump())
 
 
-def breach_us(state: ClockState) -> int | None:
-    """The instant after which ``state``'s clock is breached if nothing else happens.
-
-    For a stopped or paused clock that is the breach it already had. For a running clock it is the
-    breach instant the fold reported, else the due instant, or the fold's own instant when a new
-    target made it due already (a breach is strictly after the instant, never at it).
-    """
-    if state.breached_us is not None:
-        return state.breached_us
-    if state.status is not ClockStatus.RUNNING or state.deadline_us is None:
-        return None
-    return max(state.deadline_us, state.at_us)
-
-
 def clock_values(
     state: ClockState,
     *,
@@ -382,7 +368,7 @@ def clock_values(
     warning so the scanner can notify without refolding.
     """
     running = state.status is ClockStatus.RUNNING
-    breach = breach_us(state)
+    breach = state.breach_point_us
     warnings: list[list[Any]] = []
     for index, (level, us) in enumerate(state.warnings_us):
         item: list[Any] = [level, us]
@@ -433,6 +419,7 @@ def clock_from_values(values: dict[str, Any]) -> ClockState:
         stopped_us=_us(values["stopped_at"]),
         deadline_us=_us(values["deadline_at"]),
         breached_us=_us(values["breached_at"]),
+        breach_point_us=_us(values["breach_at"]),
         warnings_us=tuple((str(item[0]), int(item[1])) for item in json.loads(values["warnings"])),
         at_us=cast(int, _us(values["as_of"])),
         ever_breached=bool(values["ever_breached"]),
