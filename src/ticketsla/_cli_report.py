@@ -257,18 +257,10 @@ def events_from_engine(url: str, until: datetime) -> list[TicketEvent]:
     import sqlalchemy as sa
 
     from .engine import SLAEngine
-    from .store import event_from_body, events_table
 
-    started = (
-        sa.select(events_table.c.ticket_id)
-        .group_by(events_table.c.ticket_id)
-        .having(sa.func.min(events_table.c.at) < until)
-    )
-    query = sa.select(events_table.c.body).where(events_table.c.ticket_id.in_(started))
     with SLAEngine(url, upgrade=False) as engine:
         try:
-            with engine.sqlalchemy_engine.connect() as conn:
-                return [event_from_body(row.body) for row in conn.execute(query)]
+            return engine.tickets_events(started_before=until)
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"--db {engine.url}: cannot read events: {exc}") from exc
 

@@ -46,12 +46,14 @@ from . import migrations
 from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
 from .clock import ClockState, ClockStatus, TicketSLA, fold
+from .contract import FeeTable
 from .errors import ConfigurationError, StoreError, TicketSLAError, UnknownTicketError
 from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
 from .outcomes import FCRDefinition, FCRKind, fcr_of
 from .plugins import get_plugin_manager, notify, policy_chooser, response_rule
 from .policy import PolicySet, SLAPolicy
+from .report import Dimension, Report, ReportPeriod, report_from_events
 from .store import (
     OPEN_CLOCK,
     DeliveryState,
@@ -1323,6 +1325,34 @@ class SLAEngine:
 
         events = self._run(work, write=False)
         return sorted(events, key=lambda e: e.order)
+
+    def tickets_events(self, *, started_before: datetime | None = None) -> list[TicketEvent]:
+        """Every stored event of every ticket whose first event lies before ``started_before``
+        (all tickets when None): what a report or a what-if replays."""
+        started = sa.select(events_table.c.ticket_id).group_by(events_table.c.ticket_id)
+        if started_before is not None:
+            require_aware(started_before, "started_before")
+            started = started.having(sa.func.min(events_table.c.at) < started_before)
+        query = sa.select(events_table.c.body).where(events_table.c.ticket_id.in_(started))
+
+        def work(conn: sa.Connection) -> list[TicketEvent]:
+            return [event_from_body(row.body) for row in conn.execute(query)]
+
+        return self._run(work, write=False)
+
+    def report(
+        self,
+        period: ReportPeriod,
+        *,
+        by: Sequence[Dimension | str] = (),
+        fees: FeeTable | None = None,
+        now: datetime | None = None,
+    ) -> Report:
+        """The SLA report of ``period`` over the stored tickets, under the engine's policies
+        (``ticketsla.report.report_from_events`` on what the database holds)."""
+        when = from_us(self._at_us(now), UTC)
+        events = self.tickets_events(started_before=from_us(period.end_us, UTC))
+        return report_from_events(events, self.policies, period, now=when, by=by, fees=fees)
 
     def state(self, ticket_id: str, at: datetime | None = None) -> TicketSLA:
         """The ticket's full SLA state at ``at`` (None: now), folded from its stored event log
