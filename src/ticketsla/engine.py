@@ -1635,8 +1635,13 @@ class SLAEngine:
         at most once per successful commit. docs/engine.md says how a notifier makes its effect
         exactly once with ``notification.key``. A hook that raises leaves the row pending for a
         retry with backoff; after ``max_attempts`` it is marked failed.
+
+        With no notifier plugin installed nothing is claimed: the notifications wait in the
+        outbox for one, rather than being marked delivered to nobody.
         """
         delivered = failed = 0
+        if not self._has_notifier():
+            return DrainResult(delivered=0, failed=0)
         while limit is None or delivered + failed < limit:
             outcome = self._deliver_one()
             if outcome is None:
@@ -1646,6 +1651,17 @@ class SLAEngine:
             else:
                 failed += 1
         return DrainResult(delivered=delivered, failed=failed)
+
+    def _has_notifier(self) -> bool:
+        return any(
+            getattr(self._pm.hook, hook).get_hookimpls()
+            for hook in (
+                "ticketsla_sla_warning",
+                "ticketsla_sla_breached",
+                "ticketsla_sla_fulfilled",
+                "ticketsla_outcome_recorded",
+            )
+        )
 
     def _claim_query(self, now: datetime) -> Any:
         o = outbox_table.alias("o")

@@ -231,3 +231,22 @@ def test_concurrent_drainers_deliver_each_notification_once_in_ticket_order(
     for n in recorder.notifications:
         by_ticket.setdefault(n.ticket_id, []).append(f"{n.metric}:{n.level}")
     assert all(order == by_ticket["T-0"] for order in by_ticket.values())
+
+
+def test_drain_without_a_notifier_leaves_notifications_waiting(db_url: str) -> None:
+    """With no notifier plugin installed, drain claims nothing: the outbox waits for one."""
+    events = EventBuilder("W-1", start=START)
+    events.created()
+    with SLAEngine(db_url, policies=simple_policy(), now=START + timedelta(hours=2)) as engine:
+        engine.ingest(events.events)
+        engine.scan()
+        waiting = engine.pending()
+        assert waiting > 0
+        assert engine.drain().delivered == 0
+        assert engine.pending() == waiting
+    recorder = RecordingNotifier()
+    with SLAEngine(
+        db_url, policies=simple_policy(), now=START + timedelta(hours=2), plugins=[recorder]
+    ) as engine:
+        assert engine.drain().delivered == waiting
+    assert len(recorder.notifications) == waiting
