@@ -154,6 +154,18 @@ def _us(value: datetime | None) -> int | None:
 # ---- events ------------------------------------------------------------------------------------
 
 
+def _row_id() -> Any:
+    """An auto-incrementing primary key: 64-bit on PostgreSQL, SQLite's rowid alias there."""
+    return Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+
+
 class EventRow(SQLModel, table=True):
     """One stored ticket event: the key, the ordering columns, and the event as JSON."""
 
@@ -163,14 +175,7 @@ class EventRow(SQLModel, table=True):
         sa.Index("ix_ticketsla_events_ticket", "ticket_id"),
     )
 
-    id: int | None = Field(
-        default=None,
-        sa_column=sa.Column(
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
-    )
+    id: int | None = _row_id()
     ticket_id: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
     source: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
     event_id: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
@@ -458,14 +463,7 @@ class OutboxRow(SQLModel, table=True):
         ),
     )
 
-    id: int | None = Field(
-        default=None,
-        sa_column=sa.Column(
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            primary_key=True,
-            autoincrement=True,
-        ),
-    )
+    id: int | None = _row_id()
     ticket_id: str = Field(sa_column=sa.Column(sa.String(256), nullable=False))
     metric: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     cycle: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
