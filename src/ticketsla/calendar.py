@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import threading
-import tomllib
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ._config import named_table, read_toml
 from ._instants import EPOCH, MICROSECOND, duration_us, from_us, to_us
 from .errors import CalendarError
 
@@ -221,14 +221,7 @@ class Calendar:
     def load(cls, name_or_path: str | Path) -> Calendar:
         """Load a calendar file by path, or a bundled calendar by name (``"us-business"``)."""
         path = _resolve(name_or_path)
-        try:
-            with path.open("rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise CalendarError(f"calendar file {str(path)!r}: cannot be read: {exc}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise CalendarError(f"calendar file {str(path)!r}: not valid TOML: {exc}") from exc
-        data.setdefault("name", path.stem)
+        data = read_toml(path, "calendar", CalendarError)
         return _from_mapping(data, source=str(path))
 
     # ---- the rules ---------------------------------------------------------------------------
@@ -570,21 +563,7 @@ def _parse_date(value: Any, where: str) -> date:
 
 
 def _from_mapping(data: Mapping[str, Any], *, source: str) -> Calendar:
-    if not isinstance(data, Mapping):
-        raise CalendarError(f"calendar {source!r}: expected a table, got {type(data).__name__}")
-    name = data.get("name")
-    if not isinstance(name, str) or not name:
-        raise CalendarError(f"calendar {source!r}: name: expected a non-empty text, got {name!r}")
-    origin = f" ({source})" if source else ""
-
-    def where(key: str) -> str:
-        return f"calendar {name!r}{origin}: {key}"
-
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise CalendarError(
-                f"{where(key)}: unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})"
-            )
+    name, where = named_table(data, "calendar", source, _TOP_KEYS, CalendarError)
     timezone = data.get("timezone")
     if timezone is None:
         raise CalendarError(f"{where('timezone')}: missing; give an IANA zone like 'Europe/Berlin'")

@@ -6,13 +6,13 @@ A policy is plain data, loaded from TOML (docs/policies.md) or built with ``from
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ._config import named_table, read_toml
 from ._instants import duration_us
 from .calendar import Calendar
 from .contract import Contract
@@ -174,14 +174,7 @@ class SLAPolicy:
     ) -> SLAPolicy:
         """Load a policy file; its calendar is a bundled name or a path relative to the file."""
         file = Path(path)
-        try:
-            with file.open("rb") as handle:
-                data = tomllib.load(handle)
-        except OSError as exc:
-            raise PolicyError(f"policy file {str(file)!r}: cannot be read: {exc}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise PolicyError(f"policy file {str(file)!r}: not valid TOML: {exc}") from exc
-        data.setdefault("name", file.stem)
+        data = read_toml(file, "policy", PolicyError)
         return cls.from_mapping(data, source=str(file), base_dir=file.parent, calendars=calendars)
 
     @classmethod
@@ -271,21 +264,7 @@ def _from_mapping(
     base_dir: Path | None,
     calendars: Mapping[str, Calendar],
 ) -> SLAPolicy:
-    if not isinstance(data, Mapping):
-        raise PolicyError(f"policy {source!r}: expected a table, got {type(data).__name__}")
-    name = data.get("name")
-    if not isinstance(name, str) or not name:
-        raise PolicyError(f"policy {source!r}: name: expected a non-empty text, got {name!r}")
-    origin = f" ({source})" if source else ""
-
-    def where(key: str) -> str:
-        return f"policy {name!r}{origin}: {key}"
-
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise PolicyError(
-                f"{where(key)}: unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})", subject=key
-            )
+    name, where = named_table(data, "policy", source, _TOP_KEYS, PolicyError)
 
     def calendar(value: Any, key: str) -> Calendar:
         if isinstance(value, Calendar):

@@ -1,0 +1,51 @@
+"""Reading the TOML files people write (calendars, policies): one way to open, name and check them."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigurationError
+
+
+def read_toml(path: Path, kind: str, error: type[ConfigurationError]) -> dict[str, Any]:
+    """The table of a ``kind`` file (``"calendar"``, ``"policy"``), named after the file unless
+    it says its own ``name``; unreadable or invalid TOML raises ``error`` naming the file."""
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise error(f"{kind} file {str(path)!r}: cannot be read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{kind} file {str(path)!r}: not valid TOML: {exc}") from exc
+    data.setdefault("name", path.stem)
+    return data
+
+
+def named_table(
+    data: Any,
+    kind: str,
+    source: str,
+    allowed: frozenset[str],
+    error: type[ConfigurationError],
+) -> tuple[str, Callable[[str], str]]:
+    """Check the top of a ``kind`` table (a mapping, a name, only ``allowed`` keys) and return
+    its name and a function that places a key in messages: ``calendar 'x' (file): key``."""
+    if not isinstance(data, Mapping):
+        raise error(f"{kind} {source!r}: expected a table, got {type(data).__name__}")
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise error(f"{kind} {source!r}: name: expected a non-empty text, got {name!r}")
+    origin = f" ({source})" if source else ""
+
+    def where(key: str) -> str:
+        return f"{kind} {name!r}{origin}: {key}"
+
+    for key in data:
+        if key not in allowed:
+            raise error(
+                f"{where(key)}: unknown key (allowed: {', '.join(sorted(allowed))})", subject=key
+            )
+    return name, where
