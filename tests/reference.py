@@ -1,4 +1,4 @@
-"""A brute-force business-time reference, written straight from DESIGN.md ("Calendars").
+"""A brute-force business-time reference, written straight from docs/design.md ("Business time, exactly").
 
 It is the judge of the property tests, so it shares no code with ``ticketsla.calendar``: it reads
 a calendar in its mapping form (the TOML data), parses the ranges itself, resolves local wall

@@ -1,7 +1,7 @@
 """Calendar: a golden table of hand-computed cases (each named after the pitfall it guards), bad
 input, loading, value semantics, thread safety, the period index, and the due-times golden file.
 
-Every expected value in the tables below was worked out by hand from DESIGN.md's rules and the
+Every expected value in the tables below was worked out by hand from the rules in docs/design.md and the
 dates' real time-zone rules, written with the offset in force so the arithmetic can be re-checked:
 for example New York left EST (-05:00) for EDT (-04:00) at 02:00 on Sunday 2026-03-08 and went back
 at 02:00 on Sunday 2026-11-01.

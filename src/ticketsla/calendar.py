@@ -1,6 +1,6 @@
 """Business-time calendars: weekly opening hours in one time zone, minus holidays, plus special days.
 
-The rules (DESIGN.md, "Calendars") in short: every local date that is not a holiday turns each
+The rules (docs/design.md, "Business time, exactly") in short: every local date that is not a holiday turns each
 range of its hours into one *period* of real time; local times are resolved with ``fold=0`` (the
 first of two occurrences in autumn, moved forward by the gap in spring); periods are unioned.
 ``elapsed`` measures real time inside periods, ``add`` finds the earliest instant at which a given
