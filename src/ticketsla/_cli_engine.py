@@ -242,6 +242,8 @@ def _event_of(text: str) -> TicketEvent:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise EventError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise EventError("not an event: JSON nested too deep") from None
     return TicketEvent.from_dict(data)
 
 
@@ -256,9 +258,10 @@ def _flush(
     if not batch:
         return
     result = engine.ingest([event for _, event in batch])
-    for index, reason in result.errors:
-        number, event = batch[index]
-        _reject(tally, rejects, number, json.dumps(event.to_dict()), reason, quiet=quiet)
+    for rejection in result.errors:
+        number, event = batch[rejection.position]
+        text = json.dumps(event.to_dict(), ensure_ascii=False)
+        _reject(tally, rejects, number, text, rejection.reason, quiet=quiet)
     tally.result = tally.result + IngestResult(
         stored=result.stored,
         duplicates=result.duplicates,

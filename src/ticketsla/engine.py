@@ -43,11 +43,12 @@ import pluggy
 import sqlalchemy as sa
 
 from . import migrations
+from ._ingest_items import Rejection, check_items, first_of_each_key
 from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
 from .clock import ClockState, ClockStatus, TicketSLA, fold
 from .contract import FeeTable
-from .errors import ConfigurationError, StoreError, TicketSLAError, UnknownTicketError
+from .errors import ConfigurationError, StoreError, UnknownTicketError
 from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
 from .outcomes import FCRDefinition, FCRKind, fcr_of
@@ -78,6 +79,7 @@ __all__ = [
     "IngestResult",
     "OpenClock",
     "Recalculation",
+    "Rejection",
     "SLAEngine",
     "ScanResult",
 ]
@@ -106,8 +108,10 @@ class IngestResult:
     """What one ``ingest`` call did.
 
     ``stored`` events were new; ``duplicates`` had a key (source, event id) already stored or
-    repeated in the input; ``rejected`` were not events (a mapping that fails validation) or reuse
-    a key stored for another ticket, each with its input position and reason in ``errors``.
+    repeated in the input for the same ticket; ``rejected`` were not events (an item that fails
+    validation) or give a key to a second ticket (stored before, or earlier in the input), each
+    a ``Rejection`` in ``errors`` (input position, reason, key when known, field at fault; the
+    first 1,000 are kept).
     ``late`` counts stored events older than the newest one their ticket already had;
     ``refolded`` counts tickets whose clocks were recomputed.
     """
@@ -117,7 +121,7 @@ class IngestResult:
     rejected: int = 0
     late: int = 0
     refolded: int = 0
-    errors: tuple[tuple[int, str], ...] = ()
+    errors: tuple[Rejection, ...] = ()
 
     def __add__(self, other: IngestResult) -> IngestResult:
         return IngestResult(
@@ -781,6 +785,7 @@ class SLAEngine:
         self._db = _create_engine(url, busy_timeout)
         self._pg = self._db.dialect.name == "postgresql"
         self._busy_timeout = busy_timeout.total_seconds()
+        self._closed = False
         self._lock_path: str | None = None
         if not self._pg:
             self._lock_path = f"{self._db.url.database}.writer-lock"
@@ -816,7 +821,9 @@ class SLAEngine:
         return self._db
 
     def close(self) -> None:
-        """Release every pooled connection. The engine must not be used afterwards."""
+        """Release every pooled connection. The engine must not be used afterwards: a later
+        call raises ``StoreError``."""
+        self._closed = True
         self._db.dispose()
 
     def __enter__(self) -> SLAEngine:
@@ -863,6 +870,8 @@ class SLAEngine:
     def _run(self, work: Callable[[sa.Connection], T], *, write: bool) -> T:
         """Run ``work`` in one transaction; retry it when the database asks us to (lock waits
         that ran out, deadlocks, serialization failures); database errors become StoreError."""
+        if self._closed:
+            raise StoreError(f"SLAEngine for {self.url} is closed", subject=self.url)
         delay = 0.05
         for attempt in itertools.count(1):
             try:
@@ -1004,9 +1013,12 @@ class SLAEngine:
     def ingest(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> IngestResult:
         """Store events idempotently and refold every ticket that got a new one.
 
-        ``events`` are ``TicketEvent`` values or their mapping form (``to_dict()``); a mapping
-        that is not a valid event is counted as rejected, with its position and reason in
-        ``errors``, and the rest are stored. Events are written in transactions of
+        ``events`` are ``TicketEvent`` values or their mapping form (``to_dict()``). Every item
+        is checked before any transaction (``ticketsla.event_rules``); one that is not a valid
+        event, or that gives an event key to a second ticket, is counted as rejected with a
+        ``Rejection`` in ``errors``, and the rest are stored. Only a whole-call problem raises
+        (no policies, a closed engine, a database that fails: ``StoreError``). Events are
+        written in transactions of
         ``batch_size``: each stores its events, the refolded clocks and the notifications that
         follow from them (fulfilments, retractions, breaches that a late event revealed) at once.
         """
@@ -1021,37 +1033,26 @@ class SLAEngine:
             chunk = list(itertools.islice(iterator, self._batch_size))
             if not chunk:
                 return total
-            valid: list[tuple[int, TicketEvent]] = []
-            errors: list[tuple[int, str]] = []
-            for offset, item in enumerate(chunk):
-                index = position + offset
-                try:
-                    valid.append((index, _as_event(item)))
-                except TicketSLAError as exc:
-                    errors.append((index, exc.message))
+            valid, errors = check_items(chunk, position)
             position += len(chunk)
             result = IngestResult(rejected=len(errors), errors=tuple(errors))
             if valid:
                 result = result + self._ingest_batch(valid)
+                result = dataclasses.replace(result, errors=tuple(sorted(result.errors)))
             total = total + result
 
     def _ingest_batch(self, batch: list[tuple[int, TicketEvent]]) -> IngestResult:
-        first: dict[tuple[str, str], tuple[int, TicketEvent]] = {}
-        duplicates = 0
-        for index, event in batch:
-            if event.key in first:
-                duplicates += 1
-            else:
-                first[event.key] = (index, event)
+        first, duplicates, clashes = first_of_each_key(batch)
         outcome = self._run(lambda conn: self._store(conn, first), write=True)
         self._remember(outcome.cache)
+        errors = sorted([*clashes, *outcome.errors])
         return IngestResult(
             stored=outcome.stored,
             duplicates=duplicates + outcome.duplicates,
-            rejected=len(outcome.errors),
+            rejected=len(errors),
             late=outcome.late,
             refolded=outcome.refolded,
-            errors=tuple(outcome.errors),
+            errors=tuple(errors),
         )
 
     def _store(
@@ -1088,11 +1089,13 @@ class SLAEngine:
                     outcome.duplicates += 1
                 else:
                     outcome.errors.append(
-                        (
+                        Rejection(
                             index,
                             f"event {event.event_id!r} of source {event.source!r} is stored for "
                             f"ticket {owner!r}, not {event.ticket_id!r}: event ids are unique "
                             "within their source",
+                            key,
+                            "ticket_id",
                         )
                     )
         for ticket_id, new in new_by_ticket.items():
@@ -1861,7 +1864,7 @@ class _StoreOutcome:
     duplicates: int = 0
     late: int = 0
     refolded: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[Rejection] = field(default_factory=list)
     cache: dict[str, tuple[int, list[TicketEvent]]] = field(default_factory=dict)
 
 
@@ -1982,12 +1985,6 @@ def _warning_details(state: ClockState, book: _PolicyBook) -> list[tuple[int, in
             due = when
         out.append((due, amount))
     return out
-
-
-def _as_event(item: TicketEvent | Mapping[str, Any]) -> TicketEvent:
-    if isinstance(item, TicketEvent):
-        return item
-    return TicketEvent.from_dict(item)
 
 
 def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:
