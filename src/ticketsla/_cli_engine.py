@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,9 +37,11 @@ from .durations import format_duration, parse_duration
 from .engine import IngestResult, SLAEngine
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
 from .events import TicketEvent
+from .notifications import Notification
 from .plugins import default_plugin_manager
 from .plugins import policies as registered_policies
 from .policy import SLAPolicy
+from .store import DeliveryState
 
 __all__ = ["add_commands", "ingest_into"]
 
@@ -392,6 +395,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     """Show a ticket's stored clocks: status, target, elapsed, due and breach, per metric."""
     with SLAEngine(args.db, upgrade=False) as engine:
         clocks = engine.clocks(args.ticket)
+        notifications = engine.notifications(args.ticket)
     if args.json:
         print(json.dumps([c.to_dict() for c in clocks], indent=2))
         return 0
@@ -421,7 +425,25 @@ def _cmd_status(args: argparse.Namespace) -> int:
             f"{clock.policy} ({clock.calendar})",
         )
     _console().print(table)
+    _print_undelivered(notifications)
     return 0
+
+
+def _print_undelivered(notifications: list[tuple[Notification, str]]) -> None:
+    """A count of the ticket's notifications per delivery state, then each one not delivered."""
+    if not notifications:
+        return
+    states = Counter(state for _, state in notifications)
+    summary = ", ".join(
+        f"{count} {state.replace('_', ' ')}" for state, count in sorted(states.items())
+    )
+    print(f"notifications: {summary}")
+    for notification, state in notifications:
+        if state != DeliveryState.DONE.value:
+            print(
+                f"  {state.replace('_', ' ')}: {notification.kind} {notification.level} "
+                f"{notification.metric} cycle {notification.cycle} at {_when(notification.at)}"
+            )
 
 
 def _cmd_at_risk(args: argparse.Namespace) -> int:
@@ -513,7 +535,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                     print(
                         f"scan: {scanned.tickets} tickets, {scanned.warnings} warnings and "
                         f"{scanned.breaches} breaches recorded; {drained.delivered} delivered, "
-                        f"{drained.failed} failed",
+                        f"{drained.failed} failed"
+                        + (f", {drained.unheard} without a listener" if drained.unheard else ""),
                         flush=True,
                     )
                 if every is None or stop.wait(every.total_seconds()):

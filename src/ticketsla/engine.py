@@ -52,7 +52,14 @@ from .errors import ConfigurationError, StoreError, UnknownTicketError
 from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
 from .outcomes import FCRDefinition, FCRKind, fcr_of
-from .plugins import get_plugin_manager, notify, policy_chooser, response_rule
+from .plugins import (
+    get_plugin_manager,
+    has_listener,
+    hook_for,
+    notify,
+    policy_chooser,
+    response_rule,
+)
 from .policy import PolicySet, SLAPolicy
 from .report import Dimension, Report, ReportPeriod, report_from_events
 from .store import (
@@ -180,10 +187,13 @@ class ScanResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DrainResult:
-    """What one ``drain`` did: notifications delivered, and hook failures (kept for a retry)."""
+    """What one ``drain`` did: notifications delivered, hook failures (kept for a retry), and
+    notifications no installed plugin listens to (state ``no_listener``, never marked
+    delivered)."""
 
     delivered: int = 0
     failed: int = 0
+    unheard: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -387,10 +397,10 @@ def _announced(rows: Iterable[Any]) -> dict[_Key, _Announced]:
         seen = latest.get(key)
         if seen is None or row.round > seen.round:
             latest[key] = _Announced(row.round, row.at, True)
-    for (metric, cycle, kind, level), item in latest.items():
-        if kind != NotificationKind.FULFILLED.value and (metric, cycle, level, item.round) in (
-            retracted
-        ):
+    for (metric, cycle, _kind, level), item in latest.items():
+        # a retraction names the level it takes back; fulfilment levels (met, missed) are
+        # never warning levels, so one retraction row speaks for one announcement
+        if (metric, cycle, level, item.round) in retracted:
             item.live = False
     return latest
 
@@ -510,18 +520,26 @@ def _reconcile(
     one was retracted); a fulfilment once per verdict. With ``full`` (after a refold) a live
     warning or breach that no longer holds is retracted: its clock or level is gone, or its
     instant moved and is not due any more. An unchanged instant is never retracted, so scanners
-    and writers whose clocks differ slightly do not retract each other's notifications.
+    and writers whose clocks differ slightly do not retract each other's notifications. A live
+    fulfilment is retracted when its clock is gone or the fold now gives the other verdict
+    (met instead of missed, or back); the retraction is recorded before the new verdict.
     """
     out = _Reconciled()
     by_clock = {(v.metric, v.cycle): v for v in views}
     if full:
         for (metric, cycle, kind, level), item in sorted(announced.items()):
-            if not item.live or NotificationKind(kind) not in _RETRACTABLE:
+            if not item.live:
                 continue
             view = by_clock.get((metric, cycle))
-            alert = None if view is None else view.alert(NotificationKind(kind), level)
-            if alert is not None and (alert.at_us == item.at_us or alert.is_due(t_us)):
+            if NotificationKind(kind) is NotificationKind.FULFILLED:
+                if view is not None and not _verdict_changed(view, level):
+                    continue
+            elif NotificationKind(kind) not in _RETRACTABLE:
                 continue
+            else:
+                alert = None if view is None else view.alert(NotificationKind(kind), level)
+                if alert is not None and (alert.at_us == item.at_us or alert.is_due(t_us)):
+                    continue
             retraction = Notification(
                 ticket_id=ticket_id,
                 metric=metric,
@@ -544,9 +562,7 @@ def _reconcile(
             key = (view.metric, view.cycle, str(alert.kind), alert.level)
             seen = announced.get(key)
             if seen is not None and seen.live:
-                continue
-            if alert.kind is NotificationKind.FULFILLED and seen is not None:
-                continue  # a verdict is announced once per cycle, even if the clock reopened
+                continue  # a verdict stays announced once per cycle, even if the clock reopened
             if not alert.is_due(t_us):
                 pending.append(alert.alert_us)
                 continue
@@ -561,6 +577,14 @@ def _reconcile(
                 out.breaches += 1
         out.next_alert[(view.metric, view.cycle)] = min(pending) if pending else None
     return out
+
+
+def _verdict_changed(view: _ClockView, level: str) -> bool:
+    """Whether the clock now has a fulfilment verdict other than ``level`` (a clock running
+    again after its fulfilment keeps the verdict it had)."""
+    return any(
+        alert.kind is NotificationKind.FULFILLED and alert.level != level for alert in view.alerts
+    )
 
 
 # ---- outcomes: FCR verdicts and CSAT ratings --------------------------------------------------
@@ -1621,6 +1645,20 @@ class SLAEngine:
                 _wake_for_fcr(plans[ticket_id], views[ticket_id], ordered, definition, t_us)
         return rows
 
+    def notifications(self, ticket_id: str) -> list[tuple[Notification, str]]:
+        """Every notification recorded for a ticket with its delivery state (``pending``,
+        ``done``, ``failed`` or ``no_listener``), in the order they were recorded."""
+        o = outbox_table.c
+        query = sa.select(o.body, o.state).where(o.ticket_id == str(ticket_id)).order_by(o.id)
+
+        def work(conn: sa.Connection) -> list[tuple[Notification, str]]:
+            return [
+                (Notification.from_dict(json.loads(row.body)), str(row.state))
+                for row in conn.execute(query)
+            ]
+
+        return self._run(work, write=False)
+
     def pending(self) -> int:
         """How many notifications wait for delivery."""
         o = outbox_table.c
@@ -1640,20 +1678,41 @@ class SLAEngine:
         retry with backoff; after ``max_attempts`` it is marked failed.
 
         With no notifier plugin installed nothing is claimed: the notifications wait in the
-        outbox for one, rather than being marked delivered to nobody.
+        outbox for one, rather than being marked delivered to nobody. With notifiers that
+        implement only some hooks (say ``ticketsla_sla_warning``), a notification for a hook
+        nobody implements takes the state ``no_listener`` instead of ``done``; a later drain
+        that finds a plugin for it puts it back to pending and delivers it.
         """
-        delivered = failed = 0
+        done: dict[str, int] = {"delivered": 0, "failed": 0, "unheard": 0}
         if not self._has_notifier():
-            return DrainResult(delivered=0, failed=0)
-        while limit is None or delivered + failed < limit:
+            return DrainResult()
+        self._requeue_heard()
+        while limit is None or sum(done.values()) < limit:
             outcome = self._deliver_one()
             if outcome is None:
                 break
-            if outcome:
-                delivered += 1
-            else:
-                failed += 1
-        return DrainResult(delivered=delivered, failed=failed)
+            done[outcome] += 1
+        return DrainResult(**done)
+
+    def _requeue_heard(self) -> None:
+        """Put notifications left without a listener back to pending once a plugin hears them."""
+        o = outbox_table.c
+        waiting = sa.select(o.id, o.body).where(o.state == DeliveryState.NO_LISTENER.value)
+
+        def work(conn: sa.Connection) -> None:
+            heard = [
+                row.id
+                for row in conn.execute(waiting)
+                if has_listener(hook_for(Notification.from_dict(json.loads(row.body))), self._pm)
+            ]
+            for start in range(0, len(heard), 500):
+                conn.execute(
+                    outbox_table.update()
+                    .where(o.id.in_(heard[start : start + 500]))
+                    .values(state=DeliveryState.PENDING.value)
+                )
+
+        self._run(work, write=True)
 
     def _has_notifier(self) -> bool:
         return any(
@@ -1682,8 +1741,9 @@ class SLAEngine:
             query = query.with_for_update(skip_locked=True, of=o)
         return query
 
-    def _deliver_one(self) -> bool | None:
-        """Deliver one notification: True delivered, False a hook failed, None nothing to do."""
+    def _deliver_one(self) -> str | None:
+        """Deliver one notification: "delivered", "failed" (a hook raised), "unheard" (no plugin
+        implements its hook), or None when nothing is pending."""
         now = self.now()
         failure: tuple[int, int, str] | None = None
         try:
@@ -1693,8 +1753,19 @@ class SLAEngine:
                     row = conn.execute(self._claim_query(now)).first()
                     if row is None:
                         return None
+                    notification = Notification.from_dict(json.loads(row.body))
+                    hook = hook_for(notification)
+                    if not has_listener(hook, self._pm):
+                        conn.execute(
+                            outbox_table.update()
+                            .where(outbox_table.c.id == row.id)
+                            .values(
+                                state=DeliveryState.NO_LISTENER.value,
+                                last_error=f"no installed plugin implements {hook}",
+                            )
+                        )
+                        return "unheard"
                     try:
-                        notification = Notification.from_dict(json.loads(row.body))
                         notify(notification, pm=self._pm)
                     except Exception as exc:
                         tx.rollback()
@@ -1713,9 +1784,9 @@ class SLAEngine:
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"database {self.url}: {_describe(exc)}", subject=self.url) from exc
         if failure is None:
-            return True
+            return "delivered"
         self._record_failure(*failure, now)
-        return False
+        return "failed"
 
     def _record_failure(self, row_id: int, attempts: int, error: str, now: datetime) -> None:
         tried = attempts + 1

@@ -442,6 +442,8 @@ class DeliveryState(StrEnum):
     PENDING = "pending"  # recorded, not yet handed to the hooks successfully
     DONE = "done"  # every hook returned; marked in the transaction that held the row
     FAILED = "failed"  # a hook kept raising; given up after the engine's max_attempts
+    NO_LISTENER = "no_listener"  # no installed plugin implements its hook; a drain that finds
+    # one again (a notifier installed since) puts it back to pending
 
 
 class OutboxRow(SQLModel, table=True):
