@@ -155,6 +155,10 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 def _cmd_db_current(args: argparse.Namespace) -> int:
     """Print the revision the database is at, and the newest this ticketsla ships."""
     engine = _sqlalchemy_engine(args.db)
+    if _no_sqlite_file(engine):  # connecting would create an empty file: a read must not
+        engine.dispose()
+        print(f"current none (no database file)  head {migrations.head()}")
+        return 0
     try:
         found = migrations.current(engine)
     except Exception as exc:
@@ -163,6 +167,16 @@ def _cmd_db_current(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"current {found or 'none'}  head {migrations.head()}")
     return 0
+
+
+def _no_sqlite_file(engine: Any) -> bool:
+    database = str(engine.url.database or "")
+    return bool(
+        engine.dialect.name == "sqlite"
+        and database not in ("", ":memory:")
+        and not database.startswith("file:")
+        and not os.path.exists(database)
+    )
 
 
 def _sqlalchemy_engine(url: str) -> Any:
@@ -566,4 +580,14 @@ def ingest_into(db: str, events: list[TicketEvent], policy_files: list[str]) -> 
     """Store ``events`` in the database ``db`` (created or migrated as needed) under the policies
     of ``policy_files`` (default: the registered ones). For ``ticketsla import --db URL``."""
     with SLAEngine(db, policies=_load_policies(policy_files)) as engine:
-        return engine.ingest(events)
+        result = engine.ingest(events)
+    for rejection in result.errors[:_SHOWN_REJECTS]:
+        event = events[rejection.position]
+        print(
+            f"import: rejected event {event.event_id!r} of ticket {event.ticket_id!r}: "
+            f"{rejection.reason}",
+            file=sys.stderr,
+        )
+    if result.rejected > _SHOWN_REJECTS:
+        print(f"import: {result.rejected - _SHOWN_REJECTS} more rejected events", file=sys.stderr)
+    return result

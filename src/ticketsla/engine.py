@@ -814,6 +814,8 @@ class SLAEngine:
         if not self._pg:
             self._lock_path = f"{self._db.url.database}.writer-lock"
         try:
+            if not upgrade:
+                self._require_sqlite_file()
             self._check_schema(upgrade)
         except BaseException:
             self._db.dispose()
@@ -858,6 +860,20 @@ class SLAEngine:
 
     def __repr__(self) -> str:
         return f"SLAEngine({self.url!r}, policies={[p.name for p in self.policies.all()]!r})"
+
+    def _require_sqlite_file(self) -> None:
+        """With ``upgrade=False`` the engine only reads an existing database: connecting to a
+        SQLite file that is not there would create an empty one."""
+        if self._pg:
+            return
+        database = str(self._db.url.database or "")
+        if database.startswith("file:") or os.path.exists(database):
+            return
+        raise StoreError(
+            f"database {self.url}: no such file; create it with `ticketsla db upgrade --db URL` "
+            "(or ingest into it) first",
+            subject=self.url,
+        )
 
     def _check_schema(self, upgrade: bool) -> None:
         try:
