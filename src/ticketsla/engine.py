@@ -1713,22 +1713,28 @@ class SLAEngine:
     def _requeue_heard(self) -> None:
         """Put notifications left without a listener back to pending once a plugin hears them."""
         o = outbox_table.c
-        waiting = sa.select(o.id, o.body).where(o.state == DeliveryState.NO_LISTENER.value)
+        waiting_state: sa.ColumnElement[str] = sa.literal_column("'no_listener'")  # the index
+        waiting = sa.select(o.id, o.body).where(o.state == waiting_state)
 
-        def work(conn: sa.Connection) -> None:
-            heard = [
+        def heard(conn: sa.Connection) -> list[int]:
+            return [
                 row.id
                 for row in conn.execute(waiting)
                 if has_listener(hook_for(Notification.from_dict(json.loads(row.body))), self._pm)
             ]
-            for start in range(0, len(heard), 500):
+
+        ids = self._run(heard, write=False)  # usually none: no write lock taken for nothing
+
+        def requeue(conn: sa.Connection) -> None:
+            for start in range(0, len(ids), 500):
                 conn.execute(
                     outbox_table.update()
-                    .where(o.id.in_(heard[start : start + 500]))
+                    .where(o.id.in_(ids[start : start + 500]), o.state == waiting_state)
                     .values(state=DeliveryState.PENDING.value)
                 )
 
-        self._run(work, write=True)
+        if ids:
+            self._run(requeue, write=True)
 
     def _has_notifier(self) -> bool:
         return any(

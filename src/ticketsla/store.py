@@ -467,6 +467,12 @@ class OutboxRow(SQLModel, table=True):
             sqlite_where=sa.text("state = 'pending'"),
             postgresql_where=sa.text("state = 'pending'"),
         ),
+        sa.Index(
+            "ix_ticketsla_outbox_no_listener",
+            "id",
+            sqlite_where=sa.text("state = 'no_listener'"),
+            postgresql_where=sa.text("state = 'no_listener'"),
+        ),
     )
 
     id: int | None = _row_id()
