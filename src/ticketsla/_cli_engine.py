@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -36,9 +37,11 @@ from .durations import format_duration, parse_duration
 from .engine import IngestResult, SLAEngine
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
 from .events import TicketEvent
+from .notifications import Notification
 from .plugins import default_plugin_manager
 from .plugins import policies as registered_policies
 from .policy import SLAPolicy
+from .store import DeliveryState
 
 __all__ = ["add_commands", "ingest_into"]
 
@@ -152,6 +155,10 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
 def _cmd_db_current(args: argparse.Namespace) -> int:
     """Print the revision the database is at, and the newest this ticketsla ships."""
     engine = _sqlalchemy_engine(args.db)
+    if _no_sqlite_file(engine):  # connecting would create an empty file: a read must not
+        engine.dispose()
+        print(f"current none (no database file)  head {migrations.head()}")
+        return 0
     try:
         found = migrations.current(engine)
     except Exception as exc:
@@ -160,6 +167,16 @@ def _cmd_db_current(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"current {found or 'none'}  head {migrations.head()}")
     return 0
+
+
+def _no_sqlite_file(engine: Any) -> bool:
+    database = str(engine.url.database or "")
+    return bool(
+        engine.dialect.name == "sqlite"
+        and database not in ("", ":memory:")
+        and not database.startswith("file:")
+        and not os.path.exists(database)
+    )
 
 
 def _sqlalchemy_engine(url: str) -> Any:
@@ -242,6 +259,8 @@ def _event_of(text: str) -> TicketEvent:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise EventError(f"not JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise EventError("not an event: JSON nested too deep") from None
     return TicketEvent.from_dict(data)
 
 
@@ -256,9 +275,10 @@ def _flush(
     if not batch:
         return
     result = engine.ingest([event for _, event in batch])
-    for index, reason in result.errors:
-        number, event = batch[index]
-        _reject(tally, rejects, number, json.dumps(event.to_dict()), reason, quiet=quiet)
+    for rejection in result.errors:
+        number, event = batch[rejection.position]
+        text = json.dumps(event.to_dict(), ensure_ascii=False)
+        _reject(tally, rejects, number, text, rejection.reason, quiet=quiet)
     tally.result = tally.result + IngestResult(
         stored=result.stored,
         duplicates=result.duplicates,
@@ -389,6 +409,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
     """Show a ticket's stored clocks: status, target, elapsed, due and breach, per metric."""
     with SLAEngine(args.db, upgrade=False) as engine:
         clocks = engine.clocks(args.ticket)
+        notifications = engine.notifications(args.ticket)
     if args.json:
         print(json.dumps([c.to_dict() for c in clocks], indent=2))
         return 0
@@ -418,7 +439,25 @@ def _cmd_status(args: argparse.Namespace) -> int:
             f"{clock.policy} ({clock.calendar})",
         )
     _console().print(table)
+    _print_undelivered(notifications)
     return 0
+
+
+def _print_undelivered(notifications: list[tuple[Notification, str]]) -> None:
+    """A count of the ticket's notifications per delivery state, then each one not delivered."""
+    if not notifications:
+        return
+    states = Counter(state for _, state in notifications)
+    summary = ", ".join(
+        f"{count} {state.replace('_', ' ')}" for state, count in sorted(states.items())
+    )
+    print(f"notifications: {summary}")
+    for notification, state in notifications:
+        if state != DeliveryState.DONE.value:
+            print(
+                f"  {state.replace('_', ' ')}: {notification.kind} {notification.level} "
+                f"{notification.metric} cycle {notification.cycle} at {_when(notification.at)}"
+            )
 
 
 def _cmd_at_risk(args: argparse.Namespace) -> int:
@@ -510,7 +549,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                     print(
                         f"scan: {scanned.tickets} tickets, {scanned.warnings} warnings and "
                         f"{scanned.breaches} breaches recorded; {drained.delivered} delivered, "
-                        f"{drained.failed} failed",
+                        f"{drained.failed} failed"
+                        + (f", {drained.unheard} without a listener" if drained.unheard else ""),
                         flush=True,
                     )
                 if every is None or stop.wait(every.total_seconds()):
@@ -540,4 +580,14 @@ def ingest_into(db: str, events: list[TicketEvent], policy_files: list[str]) -> 
     """Store ``events`` in the database ``db`` (created or migrated as needed) under the policies
     of ``policy_files`` (default: the registered ones). For ``ticketsla import --db URL``."""
     with SLAEngine(db, policies=_load_policies(policy_files)) as engine:
-        return engine.ingest(events)
+        result = engine.ingest(events)
+    for rejection in result.errors[:_SHOWN_REJECTS]:
+        event = events[rejection.position]
+        print(
+            f"import: rejected event {event.event_id!r} of ticket {event.ticket_id!r}: "
+            f"{rejection.reason}",
+            file=sys.stderr,
+        )
+    if result.rejected > _SHOWN_REJECTS:
+        print(f"import: {result.rejected - _SHOWN_REJECTS} more rejected events", file=sys.stderr)
+    return result

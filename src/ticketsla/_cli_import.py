@@ -124,11 +124,14 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
     with _Output(args.rejects) as rejects:
         run = _Run(args.source, limits, pm, rejects, progress=not args.quiet)
         read(run)
+    _reject_clashes(run)
     events = order_events(run.events)
+    refused = 0
     if args.db:
         from ._cli_engine import ingest_into, redacted  # loads SQLAlchemy: only when asked
 
         result = ingest_into(args.db, events, args.policy)
+        refused = result.rejected  # events the store refused (an event id given to two tickets)
         _err(
             f"stored {result.stored}, duplicates {result.duplicates}, "
             f"rejected {result.rejected} in {redacted(args.db)}"
@@ -138,7 +141,7 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
             for event in events:
                 out.write(json.dumps(event.to_dict(), sort_keys=True, ensure_ascii=False) + "\n")
     _summary(run, events)
-    return 1 if run.rejected else 0
+    return 1 if run.rejected or refused else 0
 
 
 def _existing(text: str) -> Path:
@@ -284,6 +287,25 @@ def _reject(
     if run.progress:
         where = f"{path}:{line}" if line is not None else path
         _err(f"rejected {where}: {reason}")
+
+
+def _reject_clashes(run: _Run) -> None:
+    """Reject an event whose key (source, event id) an earlier payload gave to another ticket:
+    dropping it as a duplicate would lose that ticket's event without a word."""
+    owners: dict[tuple[str, str], str] = {}
+    kept: list[TicketEvent] = []
+    for event in run.events:
+        owner = owners.setdefault(event.key, event.ticket_id)
+        if owner == event.ticket_id:
+            kept.append(event)
+            continue
+        reason = (
+            f"event {event.event_id!r} of source {event.source!r} names ticket "
+            f"{event.ticket_id!r}, but an earlier payload gave it to ticket {owner!r}: event ids "
+            "are unique within their source"
+        )
+        _reject(run, f"{event.source}:{event.event_id}", None, "EventError", reason, counted=True)
+    run.events = kept
 
 
 def _summary(run: _Run, events: list[TicketEvent]) -> None:

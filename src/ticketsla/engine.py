@@ -43,15 +43,23 @@ import pluggy
 import sqlalchemy as sa
 
 from . import migrations
+from ._ingest_items import Rejection, check_items, first_of_each_key
 from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
 from .clock import ClockState, ClockStatus, TicketSLA, fold
 from .contract import FeeTable
-from .errors import ConfigurationError, StoreError, TicketSLAError, UnknownTicketError
+from .errors import ConfigurationError, StoreError, UnknownTicketError
 from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
 from .outcomes import FCRDefinition, FCRKind, fcr_of
-from .plugins import get_plugin_manager, notify, policy_chooser, response_rule
+from .plugins import (
+    get_plugin_manager,
+    has_listener,
+    hook_for,
+    notify,
+    policy_chooser,
+    response_rule,
+)
 from .policy import PolicySet, SLAPolicy
 from .report import Dimension, Report, ReportPeriod, report_from_events
 from .store import (
@@ -78,6 +86,7 @@ __all__ = [
     "IngestResult",
     "OpenClock",
     "Recalculation",
+    "Rejection",
     "SLAEngine",
     "ScanResult",
 ]
@@ -106,8 +115,10 @@ class IngestResult:
     """What one ``ingest`` call did.
 
     ``stored`` events were new; ``duplicates`` had a key (source, event id) already stored or
-    repeated in the input; ``rejected`` were not events (a mapping that fails validation) or reuse
-    a key stored for another ticket, each with its input position and reason in ``errors``.
+    repeated in the input for the same ticket; ``rejected`` were not events (an item that fails
+    validation) or give a key to a second ticket (stored before, or earlier in the input), each
+    a ``Rejection`` in ``errors`` (input position, reason, key when known, field at fault; the
+    first 1,000 are kept).
     ``late`` counts stored events older than the newest one their ticket already had;
     ``refolded`` counts tickets whose clocks were recomputed.
     """
@@ -117,7 +128,7 @@ class IngestResult:
     rejected: int = 0
     late: int = 0
     refolded: int = 0
-    errors: tuple[tuple[int, str], ...] = ()
+    errors: tuple[Rejection, ...] = ()
 
     def __add__(self, other: IngestResult) -> IngestResult:
         return IngestResult(
@@ -176,10 +187,13 @@ class ScanResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DrainResult:
-    """What one ``drain`` did: notifications delivered, and hook failures (kept for a retry)."""
+    """What one ``drain`` did: notifications delivered, hook failures (kept for a retry), and
+    notifications no installed plugin listens to (state ``no_listener``, never marked
+    delivered)."""
 
     delivered: int = 0
     failed: int = 0
+    unheard: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -383,10 +397,10 @@ def _announced(rows: Iterable[Any]) -> dict[_Key, _Announced]:
         seen = latest.get(key)
         if seen is None or row.round > seen.round:
             latest[key] = _Announced(row.round, row.at, True)
-    for (metric, cycle, kind, level), item in latest.items():
-        if kind != NotificationKind.FULFILLED.value and (metric, cycle, level, item.round) in (
-            retracted
-        ):
+    for (metric, cycle, _kind, level), item in latest.items():
+        # a retraction names the level it takes back; fulfilment levels (met, missed) are
+        # never warning levels, so one retraction row speaks for one announcement
+        if (metric, cycle, level, item.round) in retracted:
             item.live = False
     return latest
 
@@ -506,18 +520,26 @@ def _reconcile(
     one was retracted); a fulfilment once per verdict. With ``full`` (after a refold) a live
     warning or breach that no longer holds is retracted: its clock or level is gone, or its
     instant moved and is not due any more. An unchanged instant is never retracted, so scanners
-    and writers whose clocks differ slightly do not retract each other's notifications.
+    and writers whose clocks differ slightly do not retract each other's notifications. A live
+    fulfilment is retracted when its clock is gone or the fold now gives the other verdict
+    (met instead of missed, or back); the retraction is recorded before the new verdict.
     """
     out = _Reconciled()
     by_clock = {(v.metric, v.cycle): v for v in views}
     if full:
         for (metric, cycle, kind, level), item in sorted(announced.items()):
-            if not item.live or NotificationKind(kind) not in _RETRACTABLE:
+            if not item.live:
                 continue
             view = by_clock.get((metric, cycle))
-            alert = None if view is None else view.alert(NotificationKind(kind), level)
-            if alert is not None and (alert.at_us == item.at_us or alert.is_due(t_us)):
+            if NotificationKind(kind) is NotificationKind.FULFILLED:
+                if view is not None and not _verdict_changed(view, level):
+                    continue
+            elif NotificationKind(kind) not in _RETRACTABLE:
                 continue
+            else:
+                alert = None if view is None else view.alert(NotificationKind(kind), level)
+                if alert is not None and (alert.at_us == item.at_us or alert.is_due(t_us)):
+                    continue
             retraction = Notification(
                 ticket_id=ticket_id,
                 metric=metric,
@@ -540,9 +562,7 @@ def _reconcile(
             key = (view.metric, view.cycle, str(alert.kind), alert.level)
             seen = announced.get(key)
             if seen is not None and seen.live:
-                continue
-            if alert.kind is NotificationKind.FULFILLED and seen is not None:
-                continue  # a verdict is announced once per cycle, even if the clock reopened
+                continue  # a verdict stays announced once per cycle, even if the clock reopened
             if not alert.is_due(t_us):
                 pending.append(alert.alert_us)
                 continue
@@ -557,6 +577,14 @@ def _reconcile(
                 out.breaches += 1
         out.next_alert[(view.metric, view.cycle)] = min(pending) if pending else None
     return out
+
+
+def _verdict_changed(view: _ClockView, level: str) -> bool:
+    """Whether the clock now has a fulfilment verdict other than ``level`` (a clock running
+    again after its fulfilment keeps the verdict it had)."""
+    return any(
+        alert.kind is NotificationKind.FULFILLED and alert.level != level for alert in view.alerts
+    )
 
 
 # ---- outcomes: FCR verdicts and CSAT ratings --------------------------------------------------
@@ -781,10 +809,13 @@ class SLAEngine:
         self._db = _create_engine(url, busy_timeout)
         self._pg = self._db.dialect.name == "postgresql"
         self._busy_timeout = busy_timeout.total_seconds()
+        self._closed = False
         self._lock_path: str | None = None
         if not self._pg:
             self._lock_path = f"{self._db.url.database}.writer-lock"
         try:
+            if not upgrade:
+                self._require_sqlite_file()
             self._check_schema(upgrade)
         except BaseException:
             self._db.dispose()
@@ -816,7 +847,9 @@ class SLAEngine:
         return self._db
 
     def close(self) -> None:
-        """Release every pooled connection. The engine must not be used afterwards."""
+        """Release every pooled connection. The engine must not be used afterwards: a later
+        call raises ``StoreError``."""
+        self._closed = True
         self._db.dispose()
 
     def __enter__(self) -> SLAEngine:
@@ -827,6 +860,20 @@ class SLAEngine:
 
     def __repr__(self) -> str:
         return f"SLAEngine({self.url!r}, policies={[p.name for p in self.policies.all()]!r})"
+
+    def _require_sqlite_file(self) -> None:
+        """With ``upgrade=False`` the engine only reads an existing database: connecting to a
+        SQLite file that is not there would create an empty one."""
+        if self._pg:
+            return
+        database = str(self._db.url.database or "")
+        if database.startswith("file:") or os.path.exists(database):
+            return
+        raise StoreError(
+            f"database {self.url}: no such file; create it with `ticketsla db upgrade --db URL` "
+            "(or ingest into it) first",
+            subject=self.url,
+        )
 
     def _check_schema(self, upgrade: bool) -> None:
         try:
@@ -863,6 +910,8 @@ class SLAEngine:
     def _run(self, work: Callable[[sa.Connection], T], *, write: bool) -> T:
         """Run ``work`` in one transaction; retry it when the database asks us to (lock waits
         that ran out, deadlocks, serialization failures); database errors become StoreError."""
+        if self._closed:
+            raise StoreError(f"SLAEngine for {self.url} is closed", subject=self.url)
         delay = 0.05
         for attempt in itertools.count(1):
             try:
@@ -1004,9 +1053,12 @@ class SLAEngine:
     def ingest(self, events: Iterable[TicketEvent | Mapping[str, Any]]) -> IngestResult:
         """Store events idempotently and refold every ticket that got a new one.
 
-        ``events`` are ``TicketEvent`` values or their mapping form (``to_dict()``); a mapping
-        that is not a valid event is counted as rejected, with its position and reason in
-        ``errors``, and the rest are stored. Events are written in transactions of
+        ``events`` are ``TicketEvent`` values or their mapping form (``to_dict()``). Every item
+        is checked before any transaction (``ticketsla.event_rules``); one that is not a valid
+        event, or that gives an event key to a second ticket, is counted as rejected with a
+        ``Rejection`` in ``errors``, and the rest are stored. Only a whole-call problem raises
+        (no policies, a closed engine, a database that fails: ``StoreError``). Events are
+        written in transactions of
         ``batch_size``: each stores its events, the refolded clocks and the notifications that
         follow from them (fulfilments, retractions, breaches that a late event revealed) at once.
         """
@@ -1021,37 +1073,26 @@ class SLAEngine:
             chunk = list(itertools.islice(iterator, self._batch_size))
             if not chunk:
                 return total
-            valid: list[tuple[int, TicketEvent]] = []
-            errors: list[tuple[int, str]] = []
-            for offset, item in enumerate(chunk):
-                index = position + offset
-                try:
-                    valid.append((index, _as_event(item)))
-                except TicketSLAError as exc:
-                    errors.append((index, exc.message))
+            valid, errors = check_items(chunk, position)
             position += len(chunk)
             result = IngestResult(rejected=len(errors), errors=tuple(errors))
             if valid:
                 result = result + self._ingest_batch(valid)
+                result = dataclasses.replace(result, errors=tuple(sorted(result.errors)))
             total = total + result
 
     def _ingest_batch(self, batch: list[tuple[int, TicketEvent]]) -> IngestResult:
-        first: dict[tuple[str, str], tuple[int, TicketEvent]] = {}
-        duplicates = 0
-        for index, event in batch:
-            if event.key in first:
-                duplicates += 1
-            else:
-                first[event.key] = (index, event)
+        first, duplicates, clashes = first_of_each_key(batch)
         outcome = self._run(lambda conn: self._store(conn, first), write=True)
         self._remember(outcome.cache)
+        errors = sorted([*clashes, *outcome.errors])
         return IngestResult(
             stored=outcome.stored,
             duplicates=duplicates + outcome.duplicates,
-            rejected=len(outcome.errors),
+            rejected=len(errors),
             late=outcome.late,
             refolded=outcome.refolded,
-            errors=tuple(outcome.errors),
+            errors=tuple(errors),
         )
 
     def _store(
@@ -1088,11 +1129,13 @@ class SLAEngine:
                     outcome.duplicates += 1
                 else:
                     outcome.errors.append(
-                        (
+                        Rejection(
                             index,
                             f"event {event.event_id!r} of source {event.source!r} is stored for "
                             f"ticket {owner!r}, not {event.ticket_id!r}: event ids are unique "
                             "within their source",
+                            key,
+                            "ticket_id",
                         )
                     )
         for ticket_id, new in new_by_ticket.items():
@@ -1618,6 +1661,20 @@ class SLAEngine:
                 _wake_for_fcr(plans[ticket_id], views[ticket_id], ordered, definition, t_us)
         return rows
 
+    def notifications(self, ticket_id: str) -> list[tuple[Notification, str]]:
+        """Every notification recorded for a ticket with its delivery state (``pending``,
+        ``done``, ``failed`` or ``no_listener``), in the order they were recorded."""
+        o = outbox_table.c
+        query = sa.select(o.body, o.state).where(o.ticket_id == str(ticket_id)).order_by(o.id)
+
+        def work(conn: sa.Connection) -> list[tuple[Notification, str]]:
+            return [
+                (Notification.from_dict(json.loads(row.body)), str(row.state))
+                for row in conn.execute(query)
+            ]
+
+        return self._run(work, write=False)
+
     def pending(self) -> int:
         """How many notifications wait for delivery."""
         o = outbox_table.c
@@ -1637,20 +1694,47 @@ class SLAEngine:
         retry with backoff; after ``max_attempts`` it is marked failed.
 
         With no notifier plugin installed nothing is claimed: the notifications wait in the
-        outbox for one, rather than being marked delivered to nobody.
+        outbox for one, rather than being marked delivered to nobody. With notifiers that
+        implement only some hooks (say ``ticketsla_sla_warning``), a notification for a hook
+        nobody implements takes the state ``no_listener`` instead of ``done``; a later drain
+        that finds a plugin for it puts it back to pending and delivers it.
         """
-        delivered = failed = 0
+        done: dict[str, int] = {"delivered": 0, "failed": 0, "unheard": 0}
         if not self._has_notifier():
-            return DrainResult(delivered=0, failed=0)
-        while limit is None or delivered + failed < limit:
+            return DrainResult()
+        self._requeue_heard()
+        while limit is None or sum(done.values()) < limit:
             outcome = self._deliver_one()
             if outcome is None:
                 break
-            if outcome:
-                delivered += 1
-            else:
-                failed += 1
-        return DrainResult(delivered=delivered, failed=failed)
+            done[outcome] += 1
+        return DrainResult(**done)
+
+    def _requeue_heard(self) -> None:
+        """Put notifications left without a listener back to pending once a plugin hears them."""
+        o = outbox_table.c
+        waiting_state: sa.ColumnElement[str] = sa.literal_column("'no_listener'")  # the index
+        waiting = sa.select(o.id, o.body).where(o.state == waiting_state)
+
+        def heard(conn: sa.Connection) -> list[int]:
+            return [
+                row.id
+                for row in conn.execute(waiting)
+                if has_listener(hook_for(Notification.from_dict(json.loads(row.body))), self._pm)
+            ]
+
+        ids = self._run(heard, write=False)  # usually none: no write lock taken for nothing
+
+        def requeue(conn: sa.Connection) -> None:
+            for start in range(0, len(ids), 500):
+                conn.execute(
+                    outbox_table.update()
+                    .where(o.id.in_(ids[start : start + 500]), o.state == waiting_state)
+                    .values(state=DeliveryState.PENDING.value)
+                )
+
+        if ids:
+            self._run(requeue, write=True)
 
     def _has_notifier(self) -> bool:
         return any(
@@ -1679,8 +1763,9 @@ class SLAEngine:
             query = query.with_for_update(skip_locked=True, of=o)
         return query
 
-    def _deliver_one(self) -> bool | None:
-        """Deliver one notification: True delivered, False a hook failed, None nothing to do."""
+    def _deliver_one(self) -> str | None:
+        """Deliver one notification: "delivered", "failed" (a hook raised), "unheard" (no plugin
+        implements its hook), or None when nothing is pending."""
         now = self.now()
         failure: tuple[int, int, str] | None = None
         try:
@@ -1690,8 +1775,19 @@ class SLAEngine:
                     row = conn.execute(self._claim_query(now)).first()
                     if row is None:
                         return None
+                    notification = Notification.from_dict(json.loads(row.body))
+                    hook = hook_for(notification)
+                    if not has_listener(hook, self._pm):
+                        conn.execute(
+                            outbox_table.update()
+                            .where(outbox_table.c.id == row.id)
+                            .values(
+                                state=DeliveryState.NO_LISTENER.value,
+                                last_error=f"no installed plugin implements {hook}",
+                            )
+                        )
+                        return "unheard"
                     try:
-                        notification = Notification.from_dict(json.loads(row.body))
                         notify(notification, pm=self._pm)
                     except Exception as exc:
                         tx.rollback()
@@ -1710,9 +1806,9 @@ class SLAEngine:
         except sa.exc.SQLAlchemyError as exc:
             raise StoreError(f"database {self.url}: {_describe(exc)}", subject=self.url) from exc
         if failure is None:
-            return True
+            return "delivered"
         self._record_failure(*failure, now)
-        return False
+        return "failed"
 
     def _record_failure(self, row_id: int, attempts: int, error: str, now: datetime) -> None:
         tried = attempts + 1
@@ -1861,7 +1957,7 @@ class _StoreOutcome:
     duplicates: int = 0
     late: int = 0
     refolded: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[Rejection] = field(default_factory=list)
     cache: dict[str, tuple[int, list[TicketEvent]]] = field(default_factory=dict)
 
 
@@ -1982,12 +2078,6 @@ def _warning_details(state: ClockState, book: _PolicyBook) -> list[tuple[int, in
             due = when
         out.append((due, amount))
     return out
-
-
-def _as_event(item: TicketEvent | Mapping[str, Any]) -> TicketEvent:
-    if isinstance(item, TicketEvent):
-        return item
-    return TicketEvent.from_dict(item)
 
 
 def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:

@@ -7,6 +7,8 @@ order of the event within one source action (a Zendesk audit, a Jira changelog e
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +17,14 @@ from typing import Any
 
 from ._instants import to_us
 from .errors import EventError, NaiveDatetimeError
+from .event_rules import (
+    MAX_CUSTOM_FIELDS,
+    MAX_ID_CHARS,
+    MAX_ITEMS,
+    check_instant,
+    check_text,
+    shown,
+)
 
 __all__ = [
     "Actor",
@@ -87,7 +97,9 @@ _DEFAULT_ACTOR = {
 
 # Fields with a typed slot; anything else given as a keyword lands in ``custom``.
 _TICKET_FIELDS = ("channel", "organization", "assignee", "group", "requester", "subject")
-_MAX_ID = 256
+_MAX_SEQ = 2**63  # seq is an ordering index, never a large number
+_MAX_SCALE = 1_000_000
+_INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -100,6 +112,10 @@ class TicketEvent:
     such as ``(1, 5)``), ``tags``, ``channel``, ``organization``, ``assignee``, ``group``,
     ``requester``, ``subject``, and any custom field (kept in ``custom``). ``auto=True`` marks an
     automatic message (an auto-reply, a bot, a trigger): it fulfils no response target.
+
+    Every value is checked against ``ticketsla.event_rules`` (text lengths, no NUL or lone
+    surrogate, ratings inside their scale, the instant inside the plausible window); a value
+    that breaks a rule raises ``EventError`` naming the field (``subject``).
     """
 
     ticket_id: str
@@ -148,9 +164,11 @@ class TicketEvent:
         put(self, "ticket_id", _ident(ticket_id, "ticket_id"))
         put(self, "event_id", _ident(event_id, "event_id"))
         try:
-            put(self, "at_us", to_us(at, "at"))
+            at_us = to_us(at, "at")
         except NaiveDatetimeError as exc:
-            raise NaiveDatetimeError(f"event {event_id!r}: {exc}", subject="at") from None
+            raise NaiveDatetimeError(f"event {shown(event_id)}: {exc}", subject="at") from None
+        check_instant(at_us, at, "at", event_id)
+        put(self, "at_us", at_us)
         put(self, "at", at)
         kind_value = _enum(EventKind, kind, "kind", event_id)
         put(self, "kind", kind_value)
@@ -161,11 +179,22 @@ class TicketEvent:
         )
         put(self, "actor", actor_value)
         if not isinstance(source, str) or not source:
-            raise EventError(f"event {event_id!r}: source: expected a name, got {source!r}")
-        put(self, "source", source)
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            raise EventError(f"event {event_id!r}: seq: expected an integer, got {seq!r}")
+            raise EventError(
+                f"event {shown(event_id)}: source: expected a name, got {shown(source)}",
+                subject="source",
+            )
+        put(self, "source", check_text(source, "source", event_id, MAX_ID_CHARS))
+        if not isinstance(seq, int) or isinstance(seq, bool) or not -_MAX_SEQ < seq < _MAX_SEQ:
+            raise EventError(
+                f"event {shown(event_id)}: seq: expected an integer below 2**63, got {shown(seq)}",
+                subject="seq",
+            )
         put(self, "seq", seq)
+        if not isinstance(auto, bool | int):
+            raise EventError(
+                f"event {shown(event_id)}: auto: expected true or false, got {shown(auto)}",
+                subject="auto",
+            )
         put(self, "auto", bool(auto))
         put(self, "status", _opt_enum(Status, status, "status", event_id))
         put(self, "priority", _opt_enum(Priority, priority, "priority", event_id))
@@ -184,14 +213,17 @@ class TicketEvent:
         put(self, "scale", scale_value)
         put(self, "tags", None if tags is None else _tags(tags, event_id))
         for name in _TICKET_FIELDS:
-            value = fields.pop(name, None)
-            if value is not None and not isinstance(value, str):
-                value = str(value)
-            put(self, name, value)
+            put(self, name, _field_text(fields.pop(name, None), name, event_id))
+        if len(fields) > MAX_CUSTOM_FIELDS:
+            raise EventError(
+                f"event {shown(event_id)}: {len(fields)} custom fields, more than "
+                f"{MAX_CUSTOM_FIELDS}",
+                subject="custom",
+            )
         put(
             self,
             "custom",
-            tuple(sorted((k, _frozen(v, k, event_id)) for k, v in fields.items())),
+            tuple(sorted((_name(k, event_id), _frozen(v, k, event_id)) for k, v in fields.items())),
         )
 
     # ---- derived views -------------------------------------------------------------------
@@ -262,6 +294,9 @@ class TicketEvent:
         if not isinstance(data, Mapping):
             raise EventError(f"an event must be a mapping, got {type(data).__name__}")
         values = dict(data)
+        for name in values:
+            if not isinstance(name, str):
+                raise EventError(f"event: field names are texts, got {shown(name)}", subject=name)
         for required in ("ticket_id", "event_id", "at", "kind"):
             if required not in values:
                 raise EventError(f"event: missing field {required!r}", subject=required)
@@ -271,13 +306,17 @@ class TicketEvent:
                 at = datetime.fromisoformat(at)
             except ValueError:
                 raise EventError(
-                    f"event {values['event_id']!r}: at: {at!r} is not an ISO 8601 instant",
+                    f"event {shown(values['event_id'])}: at: {shown(at)} is not an ISO 8601 "
+                    "instant",
                     subject="at",
                 ) from None
         values["at"] = at
         if isinstance(values.get("scale"), list):
             values["scale"] = tuple(values["scale"])
-        return cls(**values)
+        try:
+            return cls(**values)
+        except TypeError as exc:  # a field name the constructor reserves, such as "self"
+            raise EventError(f"event: {exc}", subject="fields") from None
 
 
 def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
@@ -307,20 +346,44 @@ def _full_key(event: TicketEvent) -> tuple[Any, ...]:
 
 def _ident(value: str | int, name: str) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise EventError(f"{name}: expected a text or an integer, got {value!r}", subject=name)
+        raise EventError(f"{name}: expected a text or an integer, got {shown(value)}", subject=name)
+    if isinstance(value, int) and abs(value) >= 10**MAX_ID_CHARS:
+        raise EventError(f"{name}: the number is longer than {MAX_ID_CHARS} digits", subject=name)
     text = str(value)
-    if not text or len(text) > _MAX_ID:
-        raise EventError(f"{name}: {text[:40]!r} must be 1 to {_MAX_ID} characters", subject=name)
-    return text
+    if not text or len(text) > MAX_ID_CHARS:
+        raise EventError(
+            f"{name}: {shown(text)} must be 1 to {MAX_ID_CHARS} characters", subject=name
+        )
+    return check_text(text, name, text, MAX_ID_CHARS)
+
+
+def _field_text(value: Any, name: str, event_id: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise EventError(
+            f"event {shown(event_id)}: {name}: expected a text, got {type(value).__name__}",
+            subject=name,
+        )
+    return check_text(value, name, event_id)
+
+
+def _name(value: str, event_id: Any) -> str:
+    if not value:
+        raise EventError(f"event {shown(event_id)}: a custom field has no name", subject="custom")
+    return check_text(value, "custom field name", event_id, MAX_ID_CHARS)
 
 
 def _enum(enum: type[Any], value: Any, name: str, event_id: Any) -> Any:
     try:
         return enum(value)
-    except ValueError:
+    except (ValueError, TypeError):
         allowed = ", ".join(m.value for m in enum)
         raise EventError(
-            f"event {event_id!r}: {name}: unknown {name} {value!r} (expected one of {allowed})",
+            f"event {shown(event_id)}: {name}: unknown {name} {shown(value)} (expected one of "
+            f"{allowed})",
             subject=name,
         ) from None
 
@@ -330,63 +393,116 @@ def _opt_enum(enum: type[Any], value: Any, name: str, event_id: Any) -> Any:
 
 
 def _rating(
-    rating: str | int | None, scale: Any, event_id: Any
+    rating: Any, scale: Any, event_id: Any
 ) -> tuple[str | int | None, tuple[int, int] | None]:
+    """A rating is ``good``, ``bad`` or a whole number inside its scale; a fractional or
+    non-finite number is refused, never rounded."""
     if rating is None:
         return None, None
-    if isinstance(rating, str) and not rating.strip().lstrip("-").isdigit():
+    number: int
+    if isinstance(rating, str):
         word = rating.strip().lower()
-        if word not in ("good", "bad"):
+        if word in ("good", "bad"):
+            return word, None
+        if not _INTEGER.fullmatch(word) or len(word) > 20:
             raise EventError(
-                f"event {event_id!r}: rating: {rating!r} is neither good, bad nor a number",
+                f"event {shown(event_id)}: rating: {shown(rating)} is neither good, bad nor a "
+                "number",
                 subject="rating",
             )
-        return word, None
-    if isinstance(rating, bool):
-        raise EventError(f"event {event_id!r}: rating: {rating!r} is not a rating")
-    number = int(rating)
+        number = int(word)
+    elif isinstance(rating, int) and not isinstance(rating, bool):
+        number = rating
+    elif isinstance(rating, float) and math.isfinite(rating) and rating.is_integer():
+        number = int(rating)
+    else:
+        raise EventError(
+            f"event {shown(event_id)}: rating: {shown(rating)} is not a rating (good, bad or a "
+            "whole number on the scale)",
+            subject="rating",
+        )
     if scale is None:
         scale = (1, 5)
     if (
         not isinstance(scale, tuple)
         or len(scale) != 2
-        or not all(isinstance(n, int) for n in scale)
+        or not all(
+            isinstance(n, int) and not isinstance(n, bool) and abs(n) <= _MAX_SCALE for n in scale
+        )
         or scale[0] >= scale[1]
     ):
         raise EventError(
-            f"event {event_id!r}: scale: expected (low, high) such as (1, 5), got {scale!r}",
+            f"event {shown(event_id)}: scale: expected (low, high) such as (1, 5), got "
+            f"{shown(scale)}",
             subject="scale",
         )
     if not scale[0] <= number <= scale[1]:
         raise EventError(
-            f"event {event_id!r}: rating: {number} is outside the scale {scale[0]}-{scale[1]}",
+            f"event {shown(event_id)}: rating: {shown(number)} is outside the scale "
+            f"{scale[0]}-{scale[1]}",
             subject="rating",
         )
     return number, (scale[0], scale[1])
 
 
-def _tags(tags: Iterable[str], event_id: Any) -> frozenset[str]:
+def _tags(tags: Any, event_id: Any) -> frozenset[str]:
     if isinstance(tags, str):
-        tags = tags.split()
-    out = frozenset(str(t) for t in tags)
-    if any(not t for t in out):
-        raise EventError(f"event {event_id!r}: tags: empty tag in {sorted(out)!r}", subject="tags")
-    return out
+        tags = check_text(tags, "tags", event_id).split()
+    if not isinstance(tags, list | tuple | set | frozenset):
+        raise EventError(
+            f"event {shown(event_id)}: tags: expected a list of texts, got {type(tags).__name__}",
+            subject="tags",
+        )
+    if len(tags) > MAX_ITEMS:
+        raise EventError(
+            f"event {shown(event_id)}: tags: {len(tags)} tags, more than {MAX_ITEMS}",
+            subject="tags",
+        )
+    out: set[str] = set()
+    for tag in tags:
+        if isinstance(tag, int) and not isinstance(tag, bool):
+            tag = str(tag)
+        if not isinstance(tag, str) or not tag:
+            raise EventError(
+                f"event {shown(event_id)}: tags: {shown(tag)} is not a tag (a non-empty text)",
+                subject="tags",
+            )
+        out.add(check_text(tag, "tags", event_id, MAX_ID_CHARS))
+    return frozenset(out)
 
 
 def _frozen(value: Any, name: str, event_id: Any) -> Any:
     """A custom field value as a hashable scalar or tuple of scalars."""
     if isinstance(value, list | tuple):
-        items = tuple(value)
-        if all(v is None or isinstance(v, str | int | float | bool) for v in items):
-            return items
+        if len(value) > MAX_ITEMS:
+            raise EventError(
+                f"event {shown(event_id)}: {name}: {len(value)} items, more than {MAX_ITEMS}",
+                subject=name,
+            )
+        if all(v is None or isinstance(v, str | int | float | bool) for v in value):
+            return tuple(_scalar(v, name, event_id) for v in value)
     elif value is None or isinstance(value, str | int | float | bool):
-        return value
+        return _scalar(value, name, event_id)
     raise EventError(
-        f"event {event_id!r}: {name}: custom fields hold texts, numbers, booleans or lists of "
-        f"them, got {type(value).__name__}",
+        f"event {shown(event_id)}: {name}: custom fields hold texts, numbers, booleans or lists "
+        f"of them, got {type(value).__name__}",
         subject=name,
     )
+
+
+def _scalar(value: Any, name: str, event_id: Any) -> Any:
+    if isinstance(value, str):
+        return check_text(value, name, event_id)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise EventError(
+            f"event {shown(event_id)}: {name}: {value!r} is not a finite number", subject=name
+        )
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        raise EventError(
+            f"event {shown(event_id)}: {name}: {shown(value)} is beyond a 64-bit integer",
+            subject=name,
+        )
+    return value
 
 
 def _thawed(value: Any) -> Any:

@@ -104,7 +104,9 @@ def ticketsla_sla_breached(notification: Notification) -> None:
 
 @hookspec
 def ticketsla_sla_fulfilled(notification: Notification) -> None:
-    """A clock's target was met or missed and the clock stopped (``kind == "fulfilled"``)."""
+    """A clock's target was met or missed and the clock stopped (``kind == "fulfilled"``). A late
+    event that changes the verdict first sends a retraction of the old one (``kind ==
+    "retraction"``, ``level`` ``"met"`` or ``"missed"``) to this hook."""
 
 
 @hookspec

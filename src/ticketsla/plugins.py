@@ -45,6 +45,8 @@ __all__ = [
     "default_plugin_manager",
     "disabled_plugin_names",
     "get_plugin_manager",
+    "has_listener",
+    "hook_for",
     "notify",
     "parse_payload",
     "policies",
@@ -379,6 +381,7 @@ def counts_as_response(event: TicketEvent, *, pm: pluggy.PluginManager | None = 
     return answer
 
 
+_VERDICTS = frozenset({"met", "missed"})
 _HOOK_FOR_KIND = {
     NotificationKind.WARNING: "ticketsla_sla_warning",
     NotificationKind.BREACH: "ticketsla_sla_breached",
@@ -392,7 +395,8 @@ def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None
 
     A retraction goes to the hook of what it retracts: ``ticketsla_outcome_recorded`` for an
     outcome (cycle 0: outcomes belong to the ticket, not to a clock cycle),
-    ``ticketsla_sla_breached`` when its level is ``"breach"``, else ``ticketsla_sla_warning``.
+    ``ticketsla_sla_breached`` when its level is ``"breach"``, ``ticketsla_sla_fulfilled`` when
+    it is a verdict (``"met"`` or ``"missed"``), else ``ticketsla_sla_warning``.
     An exception in a notifier propagates, so the caller can keep the notification and try again.
     """
     if not isinstance(notification, Notification):
@@ -401,17 +405,27 @@ def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None
             subject=notification,
         )
     pm = pm or default_plugin_manager()
-    if notification.kind is NotificationKind.RETRACTION:
-        if notification.cycle == 0:
-            hook = "ticketsla_outcome_recorded"
-        elif notification.level == "breach":
-            hook = "ticketsla_sla_breached"
-        else:
-            hook = "ticketsla_sla_warning"
-    else:
-        hook = _HOOK_FOR_KIND[notification.kind]
+    hook = hook_for(notification)
     getattr(pm.hook, hook)(notification=notification)
     return hook
+
+
+def hook_for(notification: Notification) -> str:
+    """The name of the hook that hears ``notification`` (see ``notify``)."""
+    if notification.kind is NotificationKind.RETRACTION:
+        if notification.cycle == 0:
+            return "ticketsla_outcome_recorded"
+        if notification.level == "breach":
+            return "ticketsla_sla_breached"
+        if notification.level in _VERDICTS:
+            return "ticketsla_sla_fulfilled"
+        return "ticketsla_sla_warning"
+    return _HOOK_FOR_KIND[notification.kind]
+
+
+def has_listener(hook: str, pm: pluggy.PluginManager) -> bool:
+    """Whether any plugin implements ``hook``."""
+    return bool(getattr(pm.hook, hook).get_hookimpls())
 
 
 # ---- what the fold asks of the plugins -----------------------------------------------------------

@@ -35,6 +35,7 @@ from sqlmodel import Field, SQLModel
 
 from ._instants import from_us, require_aware, to_us
 from .clock import ClockState, ClockStatus
+from .event_rules import stored_events
 from .events import Priority, TicketEvent
 from .notifications import Notification
 
@@ -206,7 +207,10 @@ def event_values(event: TicketEvent, *, stored_at: datetime) -> dict[str, Any]:
 
 
 def event_from_body(body: str) -> TicketEvent:
-    return TicketEvent.from_dict(json.loads(body))
+    # stored events were inside the plausible window when they came; a narrower window since
+    # must not make them unreadable
+    with stored_events():
+        return TicketEvent.from_dict(json.loads(body))
 
 
 # ---- tickets -----------------------------------------------------------------------------------
@@ -438,6 +442,8 @@ class DeliveryState(StrEnum):
     PENDING = "pending"  # recorded, not yet handed to the hooks successfully
     DONE = "done"  # every hook returned; marked in the transaction that held the row
     FAILED = "failed"  # a hook kept raising; given up after the engine's max_attempts
+    NO_LISTENER = "no_listener"  # no installed plugin implements its hook; a drain that finds
+    # one again (a notifier installed since) puts it back to pending
 
 
 class OutboxRow(SQLModel, table=True):
@@ -460,6 +466,12 @@ class OutboxRow(SQLModel, table=True):
             "id",
             sqlite_where=sa.text("state = 'pending'"),
             postgresql_where=sa.text("state = 'pending'"),
+        ),
+        sa.Index(
+            "ix_ticketsla_outbox_no_listener",
+            "id",
+            sqlite_where=sa.text("state = 'no_listener'"),
+            postgresql_where=sa.text("state = 'no_listener'"),
         ),
     )
 
