@@ -13,6 +13,7 @@ from ._instants import parse_instant
 from .calendar import Calendar, bundled_calendar_names
 from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, TicketSLAError
+from .redaction import scrub_secrets
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,12 +29,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except TicketSLAError as exc:
-        print(f"ticketsla: error: {exc}", file=sys.stderr)
+        _error(str(exc), args)
         return 2
     except OSError as exc:  # a file or folder that cannot be read or written: the user's to fix
         where = f" {exc.filename!r}" if exc.filename else ""
-        print(f"ticketsla: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        _error(f"{where.strip()} {exc.strerror or exc}".strip(), args)
         return 2
+
+
+def _error(message: str, args: argparse.Namespace) -> None:
+    """One line on stderr, without any secret of the database URL the command was given."""
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"ticketsla: error: {scrub_secrets(line, getattr(args, 'db', None))}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
