@@ -121,6 +121,11 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
     if args.days < 1 or args.days > 3660:
         raise ConfigurationError(f"--days: {args.days} is not between 1 and 3660", subject="--days")
     first = _parse_date(args.first) if args.first else datetime.now(cal.zone).date()
+    if first > date.max - timedelta(days=args.days + 1):
+        raise ConfigurationError(
+            f"--from: {first.isoformat()} plus {args.days} days runs past the year 9999",
+            subject="--from",
+        )
     last = first + timedelta(days=args.days)
     print(f"{cal.name} ({cal.timezone})" + (f": {cal.description}" if cal.description else ""))
     names = dict(cal.holidays.names(first, last)) if cal.holidays else {}
