@@ -127,10 +127,11 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
             subject="--from",
         )
     last = first + timedelta(days=args.days)
-    print(f"{cal.name} ({cal.timezone})" + (f": {cal.description}" if cal.description else ""))
     names = dict(cal.holidays.names(first, last)) if cal.holidays else {}
     start = datetime(first.year, first.month, first.day, tzinfo=cal.zone)
     end = datetime(last.year, last.month, last.day, tzinfo=cal.zone)
+    total = cal.elapsed(start, end)  # first, so dates the calendar cannot reach print nothing
+    print(f"{cal.name} ({cal.timezone})" + (f": {cal.description}" if cal.description else ""))
     by_day: dict[date, list[str]] = {}
     for period in cal.periods(start, end):
         for piece_start, piece_end in _split_at_midnight(period.start, period.end, cal):
@@ -146,7 +147,6 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
         opened = ", ".join(by_day.get(day, [])) or "closed"
         print(f"{day.isoformat()} {day.strftime('%a')}  {opened}{note}")
         day += timedelta(days=1)
-    total = cal.elapsed(start, end)
     print(f"open time in these {args.days} days: {format_duration(total)}")
     return 0
 
