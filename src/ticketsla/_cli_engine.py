@@ -41,6 +41,7 @@ from .notifications import Notification
 from .plugins import default_plugin_manager
 from .plugins import policies as registered_policies
 from .policy import SLAPolicy
+from .redaction import redact_url, scrub_secrets
 from .store import DeliveryState
 
 __all__ = ["add_commands", "ingest_into"]
@@ -142,7 +143,9 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     except Exception as exc:
         if isinstance(exc, TicketSLAError):
             raise
-        raise StoreError(f"db upgrade: {redacted(args.db)}: {exc}", subject=args.db) from exc
+        raise StoreError(
+            f"db upgrade: {redacted(args.db)}: {_failure(exc, args.db)}", subject=redacted(args.db)
+        ) from exc
     finally:
         engine.dispose()
     if before == after:
@@ -162,7 +165,9 @@ def _cmd_db_current(args: argparse.Namespace) -> int:
     try:
         found = migrations.current(engine)
     except Exception as exc:
-        raise StoreError(f"db current: {redacted(args.db)}: {exc}", subject=args.db) from exc
+        raise StoreError(
+            f"db current: {redacted(args.db)}: {_failure(exc, args.db)}", subject=redacted(args.db)
+        ) from exc
     finally:
         engine.dispose()
     print(f"current {found or 'none'}  head {migrations.head()}")
@@ -182,23 +187,21 @@ def _no_sqlite_file(engine: Any) -> bool:
 def _sqlalchemy_engine(url: str) -> Any:
     import sqlalchemy as sa
 
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise ConfigurationError(f"--db: {url!r} is not a database URL", subject=url) from exc
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return sa.create_engine(parsed)
+    from ._database_url import database_url
+
+    return sa.create_engine(database_url(url, what="--db"))
+
+
+def _failure(exc: BaseException, url: str) -> str:
+    """The first line of a database failure, without anything secret from ``url``."""
+    original = getattr(exc, "orig", None)
+    lines = str(original if original is not None else exc).strip().splitlines()
+    return scrub_secrets(lines[0] if lines else type(exc).__name__, url)
 
 
 def redacted(url: str) -> str:
-    """A database URL fit to print: the password, if any, shown as ``***``."""
-    import sqlalchemy as sa
-
-    try:
-        return str(sa.engine.make_url(url).render_as_string(hide_password=True))
-    except sa.exc.ArgumentError:
-        return url
+    """A database URL fit to print (``ticketsla.redaction.redact_url``)."""
+    return redact_url(url)
 
 
 # ---- ingest ------------------------------------------------------------------------------------

@@ -216,6 +216,10 @@ def read_events(path: str | Path) -> list[TicketEvent]:
                 data = json.loads(text)
             except json.JSONDecodeError as exc:
                 raise EventError(f"{where}: not JSON: {exc.msg}", subject=where) from None
+            except RecursionError:
+                raise EventError(
+                    f"{where}: nests too deeply to be an event", subject=where
+                ) from None
             try:
                 events.append(TicketEvent.from_dict(data))
             except EventError as exc:

@@ -20,6 +20,17 @@ def read_toml(path: Path, kind: str, error: type[ConfigurationError]) -> dict[st
         raise error(f"{kind} file {str(path)!r}: cannot be read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{kind} file {str(path)!r}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{kind} file {str(path)!r}: not UTF-8 (byte {exc.start}: {exc.reason}); TOML files "
+            "are UTF-8 text",
+            subject=str(path),
+        ) from None
+    except RecursionError:
+        raise error(
+            f"{kind} file {str(path)!r}: nests arrays or tables too deeply to read",
+            subject=str(path),
+        ) from None
     data.setdefault("name", path.stem)
     return data
 

@@ -13,6 +13,7 @@ from ._instants import parse_instant
 from .calendar import Calendar, bundled_calendar_names
 from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, TicketSLAError
+from .redaction import scrub_secrets
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -28,12 +29,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except TicketSLAError as exc:
-        print(f"ticketsla: error: {exc}", file=sys.stderr)
+        _error(str(exc), args)
         return 2
     except OSError as exc:  # a file or folder that cannot be read or written: the user's to fix
         where = f" {exc.filename!r}" if exc.filename else ""
-        print(f"ticketsla: error:{where} {exc.strerror or exc}", file=sys.stderr)
+        _error(f"{where.strip()} {exc.strerror or exc}".strip(), args)
         return 2
+
+
+def _error(message: str, args: argparse.Namespace) -> None:
+    """One line on stderr, without any secret of the database URL the command was given."""
+    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    print(f"ticketsla: error: {scrub_secrets(line, getattr(args, 'db', None))}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,11 +121,17 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
     if args.days < 1 or args.days > 3660:
         raise ConfigurationError(f"--days: {args.days} is not between 1 and 3660", subject="--days")
     first = _parse_date(args.first) if args.first else datetime.now(cal.zone).date()
+    if first > date.max - timedelta(days=args.days + 1):
+        raise ConfigurationError(
+            f"--from: {first.isoformat()} plus {args.days} days runs past the year 9999",
+            subject="--from",
+        )
     last = first + timedelta(days=args.days)
-    print(f"{cal.name} ({cal.timezone})" + (f": {cal.description}" if cal.description else ""))
     names = dict(cal.holidays.names(first, last)) if cal.holidays else {}
     start = datetime(first.year, first.month, first.day, tzinfo=cal.zone)
     end = datetime(last.year, last.month, last.day, tzinfo=cal.zone)
+    total = cal.elapsed(start, end)  # first, so dates the calendar cannot reach print nothing
+    print(f"{cal.name} ({cal.timezone})" + (f": {cal.description}" if cal.description else ""))
     by_day: dict[date, list[str]] = {}
     for period in cal.periods(start, end):
         for piece_start, piece_end in _split_at_midnight(period.start, period.end, cal):
@@ -134,7 +147,6 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
         opened = ", ".join(by_day.get(day, [])) or "closed"
         print(f"{day.isoformat()} {day.strftime('%a')}  {opened}{note}")
         day += timedelta(days=1)
-    total = cal.elapsed(start, end)
     print(f"open time in these {args.days} days: {format_duration(total)}")
     return 0
 

@@ -582,6 +582,11 @@ class FeeTable:
                 raise ConfigurationError(
                     f"fee table {str(file)!r}: not valid TOML: {exc}", subject=str(file)
                 ) from exc
+            except RecursionError:
+                raise ConfigurationError(
+                    f"fee table {str(file)!r}: nests arrays or tables too deeply to read",
+                    subject=str(file),
+                ) from None
             return cls.from_mapping(data, source=str(file))
         if file.suffix.lower() == ".csv":
             try:

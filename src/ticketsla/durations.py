@@ -3,7 +3,8 @@
 Accepted: ``"4h"``, ``"90m"``, ``"1h30m"``, ``"45s"``, ``"2d"`` (a day is 24 hours of the clock's
 own time), combinations in descending order such as ``"1d2h30m"``, and ISO 8601 durations such
 as ``"PT4H"`` or ``"P1DT2H"`` (parsed with pendulum). Months and years are refused: their length
-depends on the date, which a target must not.
+depends on the date, which a target must not. Nothing longer than ``MAX_DURATION`` (100 years)
+is accepted: a longer target or window is a typo, and would not fit the calendar's years anyway.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import pendulum
 
 from .errors import DurationError
 
-__all__ = ["format_duration", "parse_duration"]
+__all__ = ["MAX_DURATION", "format_duration", "parse_duration"]
+
+MAX_DURATION = timedelta(days=36_525)
 
 _SHORT = re.compile(
     r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$", re.IGNORECASE
@@ -28,7 +31,7 @@ def parse_duration(text: str | timedelta, *, field: str = "duration") -> timedel
     if isinstance(text, timedelta):
         if text < timedelta(0):
             raise DurationError(f"{field}: duration {text} is negative", subject=field)
-        return text
+        return _bounded(text, text, field)
     if not isinstance(text, str):
         raise DurationError(
             f"{field}: expected a duration text such as '4h' or 'PT4H', got {text!r}",
@@ -40,12 +43,16 @@ def parse_duration(text: str | timedelta, *, field: str = "duration") -> timedel
     match = _SHORT.match(raw)
     if match and any(match.groupdict().values()):
         parts = {k: int(v) for k, v in match.groupdict().items() if v}
-        return timedelta(
-            days=parts.get("d", 0),
-            hours=parts.get("h", 0),
-            minutes=parts.get("m", 0),
-            seconds=parts.get("s", 0),
-        )
+        try:
+            value = timedelta(
+                days=parts.get("d", 0),
+                hours=parts.get("h", 0),
+                minutes=parts.get("m", 0),
+                seconds=parts.get("s", 0),
+            )
+        except OverflowError:
+            value = None
+        return _bounded(value, text, field)
     if raw[:1] in "pP" and any(ch.isdigit() for ch in raw):
         return _parse_iso(raw, text, field)
     raise DurationError(
@@ -57,6 +64,8 @@ def parse_duration(text: str | timedelta, *, field: str = "duration") -> timedel
 def _parse_iso(raw: str, text: str, field: str) -> timedelta:
     try:
         parsed = pendulum.parse(raw.upper())
+    except OverflowError:
+        return _bounded(None, text, field)
     except (ValueError, pendulum.parsing.exceptions.ParserError) as exc:
         raise DurationError(
             f"{field}: {text!r} is not an ISO 8601 duration", subject=field
@@ -68,7 +77,24 @@ def _parse_iso(raw: str, text: str, field: str) -> timedelta:
             f"{field}: {text!r} uses years or months, whose length varies; use days or hours",
             subject=field,
         )
-    return timedelta(days=parsed.days, seconds=parsed.seconds, microseconds=parsed.microseconds)
+    try:
+        value = timedelta(
+            days=parsed.days, seconds=parsed.seconds, microseconds=parsed.microseconds
+        )
+    except OverflowError:
+        value = None
+    return _bounded(value, text, field)
+
+
+def _bounded(value: timedelta | None, text: object, field: str) -> timedelta:
+    """``value`` when it is at most ``MAX_DURATION``; None stands for "too large to hold"."""
+    if value is None or value > MAX_DURATION:
+        raise DurationError(
+            f"{field}: {str(text)[:_MAX_TEXT]!r} is longer than the longest duration accepted, "
+            f"{MAX_DURATION.days} days (100 years)",
+            subject=field,
+        )
+    return value
 
 
 def format_duration(value: timedelta) -> str:

@@ -43,6 +43,7 @@ import pluggy
 import sqlalchemy as sa
 
 from . import migrations
+from ._database_url import database_url
 from ._ingest_items import Rejection, check_items, first_of_each_key
 from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
@@ -61,6 +62,7 @@ from .plugins import (
     response_rule,
 )
 from .policy import PolicySet, SLAPolicy
+from .redaction import redact_url
 from .report import Dimension, Report, ReportPeriod, report_from_events
 from .store import (
     OPEN_CLOCK,
@@ -807,6 +809,7 @@ class SLAEngine:
         self._cache_size = cache_tickets
         self._cache_lock = threading.Lock()
         self._db = _create_engine(url, busy_timeout)
+        self._url_shown = redact_url(url)
         self._pg = self._db.dialect.name == "postgresql"
         self._busy_timeout = busy_timeout.total_seconds()
         self._closed = False
@@ -825,8 +828,8 @@ class SLAEngine:
 
     @property
     def url(self) -> str:
-        """The database URL, password hidden."""
-        return self._db.url.render_as_string(hide_password=True)
+        """The database URL, its password and secret parameters hidden (``redact_url``)."""
+        return self._url_shown
 
     @property
     def dialect(self) -> str:
@@ -2081,21 +2084,9 @@ def _warning_details(state: ClockState, book: _PolicyBook) -> list[tuple[int, in
 
 
 def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError as exc:
-        raise ConfigurationError(f"database URL {url!r} is not valid: {exc}", subject=url) from None
-    backend = parsed.get_backend_name()
-    if backend == "postgresql":
-        if parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "postgresql":
         return sa.create_engine(parsed, pool_pre_ping=True)
-    if backend != "sqlite":
-        raise ConfigurationError(
-            f"database URL {parsed.render_as_string()!r}: ticketsla runs on SQLite or PostgreSQL, "
-            f"not {backend}",
-            subject=url,
-        )
     if parsed.database in (None, "", ":memory:"):
         raise ConfigurationError(
             "SQLite needs a file (sqlite:///sla.db): an in-memory database is private to one "

@@ -44,6 +44,7 @@ DEFAULT_MAX_AGE = timedelta(minutes=5)
 DEFAULT_MAX_FUTURE = timedelta(minutes=1)
 
 _MAX_HEADER_VALUE = 8192
+_MAX_HEADERS = 1000  # web servers allow about a hundred; more is not a real request
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _EPOCH_SECONDS = re.compile(r"^\d{1,12}$")
 
@@ -53,7 +54,8 @@ class Headers(Mapping[str, str]):
 
     Built from a mapping or a list of ``(name, value)`` pairs (bytes are decoded as Latin-1,
     as HTTP does). A name given twice keeps its first value. A value holding a control
-    character (CR, LF, NUL...) or longer than 8 KiB is refused with ``SignatureError``.
+    character (CR, LF, NUL...) or longer than 8 KiB, more than 1,000 headers, or ``headers``
+    that are neither a mapping nor pairs are refused with ``SignatureError``.
     """
 
     __slots__ = ("_items",)
@@ -62,8 +64,11 @@ class Headers(Mapping[str, str]):
         self, headers: Mapping[Any, Any] | Iterable[tuple[Any, Any]] | None = None
     ) -> None:
         items: dict[str, tuple[str, str]] = {}
-        pairs = headers.items() if isinstance(headers, Mapping) else (headers or ())
-        for raw_name, raw_value in pairs:
+        for number, (raw_name, raw_value) in enumerate(_header_pairs(headers)):
+            if number >= _MAX_HEADERS:
+                raise SignatureError(
+                    f"headers: more than {_MAX_HEADERS} of them", subject="headers"
+                )
             name = _header_text(raw_name, "header name")
             value = _header_text(raw_value, f"header {name!r}")
             if _CONTROL.search(name) or _CONTROL.search(value):
@@ -97,6 +102,27 @@ class Headers(Mapping[str, str]):
     def __repr__(self) -> str:
         # Values may be signatures or tokens: show only the names.
         return f"Headers({sorted(self._items)!r})"
+
+
+def _header_pairs(headers: Any) -> Iterator[tuple[Any, Any]]:
+    """The (name, value) pairs of ``headers``; anything else is a ``SignatureError``."""
+    if headers is None:
+        return
+    if isinstance(headers, Mapping):
+        yield from headers.items()
+        return
+    if isinstance(headers, str | bytes | bytearray) or not isinstance(headers, Iterable):
+        raise SignatureError(
+            f"headers: expected a mapping or (name, value) pairs, got {type(headers).__name__}",
+            subject="headers",
+        )
+    for number, pair in enumerate(headers):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise SignatureError(
+                f"headers: item {number} is a {type(pair).__name__}, not a (name, value) pair",
+                subject="headers",
+            )
+        yield pair[0], pair[1]
 
 
 def _header_text(value: Any, what: str) -> str:

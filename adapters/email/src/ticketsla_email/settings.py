@@ -114,7 +114,7 @@ class EmailSettings:
             raise ConfigurationError(
                 f"email: cannot read {str(where)!r}: {exc.strerror or exc}", subject=str(where)
             ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise ConfigurationError(
                 f"email: {str(where)!r} is not valid TOML: {exc}", subject=str(where)
             ) from None

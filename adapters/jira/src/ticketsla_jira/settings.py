@@ -155,7 +155,7 @@ class JiraSettings:
             raise ConfigurationError(
                 f"jira: cannot read {str(where)!r}: {exc.strerror or exc}", subject=str(where)
             ) from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
             raise ConfigurationError(
                 f"jira: {str(where)!r} is not valid TOML: {exc}", subject=str(where)
             ) from None
