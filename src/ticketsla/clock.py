@@ -24,7 +24,7 @@ from .calendar import Calendar
 from .events import EventKind, Priority, Status, TicketEvent, order_events
 from .metrics import MetricDefinition, OnReopen
 from .outcomes import CSAT, FCR, csat_of, fcr_of
-from .policy import PolicySet, SLAPolicy
+from .policy import DEFAULT_CUSTOMER_REPLY_REOPENS, PolicySet, SLAPolicy
 
 __all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold"]
 
@@ -64,8 +64,10 @@ class ClockState:
     stopped_us: int | None
     deadline_us: int | None  # when elapsed reaches the target (past or future); None if never
     breached_us: int | None  # the breach instant, when it happened by ``at_us``
-    # The instant after which the clock is breached if nothing else happens (past or future);
-    # None when it never will be. ``breached_us`` is this once it lies before ``at_us``.
+    # The last instant at which the clock is not breached if nothing else happens (past or
+    # future); None when it never will be. The clock is breached at ``at_us`` exactly when this
+    # lies before it: the due instant, or one microsecond before a re-target instant at which a
+    # stricter target found the clock already over it (``breached_us`` then shows the re-target).
     breach_point_us: int | None
     warnings_us: tuple[tuple[str, int], ...]  # (level, instant): fired or, if running, scheduled
     at_us: int
@@ -209,6 +211,7 @@ class _Cycle:
         "status",
         "stopped",
         "stopped_by_done",
+        "suspended",
         "target",
         "target_since",
     )
@@ -226,6 +229,20 @@ class _Cycle:
         self.closed_elapsed = 0
         self.open_since: int | None = at
         self.history_breached = False
+        self.suspended: _Cycle | None = None  # what is shown while no target applies
+
+    def snapshot_cancelled(self, at: int) -> _Cycle:
+        """A copy of this cycle cancelled at ``at``: how it shows while no target applies."""
+        copy = _Cycle(self.number, self.started, self.target, self.calendar)
+        copy.closed = list(self.closed)
+        copy.closed_elapsed = self.closed_elapsed
+        copy.open_since = self.open_since
+        copy.target_since = self.target_since
+        copy.history_breached = self.history_breached
+        copy.close_segment(at)
+        copy.status = ClockStatus.CANCELLED
+        copy.stopped = at
+        return copy
 
     def close_segment(self, at: int) -> None:
         if self.open_since is not None:
@@ -363,8 +380,14 @@ class _Fold:
         elif kind is EventKind.CUSTOMER_MESSAGE:
             if event.auto:
                 return  # an auto-reply from the customer's side starts and stops nothing
-            if self.status in _WAITING_ON_CUSTOMER:
-                # The customer's answer ends the wait: a solved ticket reopens, a pending one opens.
+            reopens = (
+                self.policy.customer_reply_reopens
+                if self.policy is not None
+                else DEFAULT_CUSTOMER_REPLY_REOPENS
+            )
+            if self.status in reopens:
+                # The customer's answer ends the wait: a solved ticket reopens, a pending or
+                # on-hold one opens (the policy's customer_reply_reopens).
                 self.note(at, lambda: f"customer wrote on a {self.status} ticket: it opens")
                 self.set_status(Status.OPEN, at)
         elif kind is EventKind.STATUS_CHANGED:
@@ -410,11 +433,19 @@ class _Fold:
             if cycle.target is not None and target is not None:
                 self.mark_history_breach(cycle, at)
             if target is None and cycle.target is not None:
-                cycle.close_segment(at)
-                cycle.status = ClockStatus.CANCELLED
-                cycle.stopped = at
+                # Shown as cancelled while no target applies, but measured on: when a target
+                # applies again the cycle resumes from its original start, as one that started
+                # without a target would (the order of target changes never loses a clock).
+                self.mark_history_breach(cycle, at)
+                cycle.suspended = cycle.snapshot_cancelled(at)
+                cycle.target = None
+                cycle.target_since = at
                 self.note(at, lambda: f"{metric} #{cycle.number}: no target any more: cancelled")
+                self.repause(metric, cycle, at)
                 return
+            if cycle.suspended is not None:
+                cycle.suspended = None
+                self.note(at, lambda: f"{metric} #{cycle.number}: a target applies again: resumed")
             self.note(
                 at,
                 lambda: (
@@ -436,7 +467,7 @@ class _Fold:
         if cycle.history_breached or cycle.target is None:
             return
         _, crossing = _reach(cycle.segments(), cycle.target)
-        if crossing is not None and max(crossing, cycle.target_since) < at:
+        if crossing is not None and _breach_instants(crossing, cycle.target_since)[0] < at:
             cycle.history_breached = True
 
     def set_status(self, status: Status, at: int) -> None:
@@ -544,7 +575,9 @@ class _Fold:
             warnings = self.policy.warnings_for(metric) if self.policy else ()
             for cycle in cycles:
                 if cycle.target is None:
-                    continue
+                    if cycle.suspended is None:
+                        continue
+                    cycle = cycle.suspended
                 states.append(self.state(ticket_id, metric, cycle, warnings, policy_name, priority))
         states.sort(key=lambda s: (s.metric, s.cycle))
         fcr = fcr_of(applied, self.policy.fcr, at) if self.policy else None
@@ -615,14 +648,15 @@ class _Fold:
         if self.trace is not None:
             self.note_holidays(metric, cycle, segments, deadline)
         breach_point = None
+        shown = None
         if crossing is not None:
-            point = max(crossing, cycle.target_since)
+            point, shown = _breach_instants(crossing, cycle.target_since)
             # A stopped clock breached only if it passed the point before it stopped; a running
             # or paused one is breached once real time passes the point (a stricter target
             # applied while paused breaches at once).
             if cycle.stopped is None or point < cycle.stopped:
                 breach_point = point
-        breached = breach_point if breach_point is not None and breach_point < at else None
+        breached = shown if breach_point is not None and breach_point < at else None
         fired: list[tuple[str, int]] = []
         for level in warnings:
             amount = level.elapsed_at(target)
@@ -659,7 +693,6 @@ class _Fold:
 
 
 _ACTIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
-_WAITING_ON_CUSTOMER = (Status.SOLVED, Status.PENDING)
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 
@@ -695,6 +728,19 @@ def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
         plan = policies.derived[key] = _Plan(policies, policy)
     assert isinstance(plan, _Plan)
     return plan
+
+
+def _breach_instants(crossing: int, target_since: int) -> tuple[int, int]:
+    """The last instant a clock is not breached, and the breach instant shown for it.
+
+    Running time passing the target at ``crossing`` breaches just after it (reaching the target
+    exactly is no breach). A target that applied at ``target_since`` to a clock already past it
+    breaches at that very instant, when ``remaining`` turns negative: shown as the re-target
+    instant, as Zendesk shows it, and not breached one microsecond before it.
+    """
+    if crossing < target_since:
+        return target_since - 1, target_since
+    return crossing, crossing
 
 
 def _td(us: int | None) -> str:
