@@ -21,7 +21,7 @@ from typing import Any
 
 from ._instants import from_us, to_us
 from .calendar import Calendar
-from .events import EventKind, Priority, Status, TicketEvent, order_events
+from .events import Actor, EventKind, Priority, Status, TicketEvent, order_events
 from .metrics import MetricDefinition, OnReopen
 from .outcomes import CSAT, FCR, csat_of, fcr_of
 from .policy import DEFAULT_CUSTOMER_REPLY_REOPENS, PolicySet, SLAPolicy
@@ -318,6 +318,10 @@ class _Fold:
         self.policy_reason = "no events yet"
         self.cycles: dict[str, list[_Cycle]] = {}
         self.plan = _plan(policies, None)
+        # A ticket an agent opened: the creation instant, and whether its opening message was an
+        # internal note only (then first-reply clocks wait for the requester's first message).
+        self.agent_opened: int | None = None
+        self.waiting_for_requester: set[str] = set()
 
     # -- helpers --
 
@@ -372,6 +376,11 @@ class _Fold:
         if kind in _FIELD_KINDS:
             self.set_fields(event)
         if kind is EventKind.AGENT_REPLY:
+            if at == self.agent_opened:
+                # An agent opened the ticket with this public message: it is what ``created``
+                # already told, not a reply to anyone.
+                self.note(at, lambda: f"{kind} ({event.event_id}) opens the ticket: no reply")
+                return
             if not self.is_response(event):
                 self.note(
                     at, lambda: f"{kind} ({event.event_id}) is not a response: no clock stops"
@@ -380,6 +389,11 @@ class _Fold:
         elif kind is EventKind.CUSTOMER_MESSAGE:
             if event.auto:
                 return  # an auto-reply from the customer's side starts and stops nothing
+            if self.waiting_for_requester:
+                for metric in sorted(self.waiting_for_requester):
+                    if metric in self.plan.current and not self.cycles.get(metric):
+                        self.start(metric, at, reason="started by the requester's first message")
+                self.waiting_for_requester.clear()
             reopens = (
                 self.policy.customer_reply_reopens
                 if self.policy is not None
@@ -396,9 +410,30 @@ class _Fold:
                 self.set_status(status, at)
                 self.fire(_STATUS_TRIGGER[status], at)
             return
-        elif kind is EventKind.CREATED and event.status is not None:
-            self.status = event.status
+        elif kind is EventKind.CREATED:
+            if event.status is not None:
+                self.status = event.status
+            if event.actor is Actor.AGENT and self.agent_opened is None:
+                self.agent_opened = at
+                if self.opened_with_a_note_only(at):
+                    self.waiting_for_requester = {
+                        metric
+                        for metric, (definition, _) in self.plan.current.items()
+                        if _is_first_reply(definition)
+                    }
+                    self.note(
+                        at,
+                        lambda: (
+                            "opened by an agent with an internal note: first replies start "
+                            "at the requester's first message"
+                        ),
+                    )
         self.fire(kind, at)
+
+    def opened_with_a_note_only(self, at: int) -> bool:
+        """Whether the events at the creation instant hold an internal note and no public reply."""
+        kinds = {e.kind for e in self.events if e.at_us == at}
+        return EventKind.INTERNAL_NOTE in kinds and EventKind.AGENT_REPLY not in kinds
 
     def set_fields(self, event: TicketEvent) -> None:
         changed = False
@@ -541,6 +576,8 @@ class _Fold:
                     continue
             if active is None and trigger in definition.start:
                 if cycles and not definition.many_cycles:
+                    continue
+                if metric in self.waiting_for_requester:
                     continue
                 if self.status is not None and self.status.is_done:
                     continue
@@ -728,6 +765,15 @@ def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
         plan = policies.derived[key] = _Plan(policies, policy)
     assert isinstance(plan, _Plan)
     return plan
+
+
+def _is_first_reply(definition: MetricDefinition) -> bool:
+    """A clock from creation to the first public reply (first_response, first_reply_time)."""
+    return (
+        EventKind.CREATED in definition.start
+        and EventKind.AGENT_REPLY in definition.stop
+        and not definition.many_cycles
+    )
 
 
 def _breach_instants(crossing: int, target_since: int) -> tuple[int, int]:

@@ -208,7 +208,13 @@ def update_events(update: Update, people: People) -> list[TicketEvent]:
             )
             if event is not None:
                 events.append(event)
-    for comment in update.comments:
+    for index, comment in enumerate(update.comments):
+        if creates and index == 0 and comment.public:
+            # The opening comment is the message that created the ticket: ``created`` (with its
+            # author as actor) tells it, as the e-mail adapter's first message does. A private
+            # opening note stays a note: it is how the fold knows an agent opened the ticket
+            # without writing to the requester.
+            continue
         events.append(_comment_event(base, update, comment, people))
     for rating in update.ratings:
         score = rating.score.value
