@@ -443,7 +443,7 @@ def periodic_update_model(
     """Periodic-update cycles from the issue's rules.
 
     Each public reply closes the running cycle and, unless the ticket is solved or closed, opens
-    the next; a cycle counts only while the status is not pending or on hold; a solve cancels it.
+    the next; a cycle never pauses (Zendesk's periodic update); a solve cancels it.
     """
     status: str | None = None
     cycles: list[UpdateCycle] = []
@@ -465,11 +465,6 @@ def periodic_update_model(
             return
         if new in DONE:
             end(cycle, when, ClockStatus.CANCELLED)
-        elif new in PAUSED and cycle.since is not None:
-            cycle.elapsed_us += _us(cal.elapsed(cycle.since, when))
-            cycle.since = None
-        elif new not in PAUSED and cycle.since is None:
-            cycle.since = when
 
     for event in events:
         if event.at > at:
@@ -479,14 +474,7 @@ def periodic_update_model(
             if cycle is not None:
                 end(cycle, event.at, ClockStatus.FULFILLED)
             if status not in DONE:
-                running = status not in PAUSED
-                cycles.append(
-                    UpdateCycle(
-                        start=event.at,
-                        since=event.at if running else None,
-                        status=ClockStatus.RUNNING,
-                    )
-                )
+                cycles.append(UpdateCycle(start=event.at, since=event.at))
         elif event.kind == "status_changed" and event.status != status:
             set_status(str(event.status), event.at)
         elif (
@@ -723,7 +711,7 @@ def test_next_response_cycles_match_the_model(ticket: Ticket) -> None:
 @PROFILE
 @given(ticket=tickets(ordered_by_seq=True))
 def test_periodic_update_cycles_match_the_model(ticket: Ticket) -> None:
-    """A periodic-update cycle per public reply, paused while pending or on hold, cancelled by a solve."""
+    """A periodic-update cycle per public reply, never paused, cancelled by a solve."""
     cal = ticket.policy.calendar_for("periodic_update")
     expected = periodic_update_model(ticket.events, ticket.at, cal)
     cycles = evaluate(ticket.events, ticket.policy, ticket.at).cycles("periodic_update")

@@ -72,6 +72,11 @@ class ClockState:
     warnings_us: tuple[tuple[str, int], ...]  # (level, instant): fired or, if running, scheduled
     at_us: int
     ever_breached: bool  # also under a target that applied earlier and was replaced
+    # Running and inside its calendar's open hours at ``at_us``: time counts now. False while
+    # paused or stopped, and for a running clock outside working hours ("waiting for business
+    # hours"). Kept by the fold; a clock row read back from the store leaves it False, so it
+    # takes no part in comparing two states.
+    counting: bool = field(default=False, compare=False)
 
     @property
     def started_at(self) -> datetime:
@@ -150,6 +155,7 @@ class ClockState:
             "deadline": iso(self.deadline_us),
             "breached_at": iso(self.breached_us),
             "ever_breached": self.ever_breached,
+            "counting": self.counting,
             "warnings": [{"level": lv, "at": iso(us)} for lv, us in self.warnings_us],
         }
 
@@ -726,6 +732,7 @@ class _Fold:
             warnings_us=tuple(fired),
             at_us=at,
             ever_breached=cycle.history_breached or breached is not None,
+            counting=running and cycle.calendar.is_open_us(at),
         )
 
 

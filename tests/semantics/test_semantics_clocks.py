@@ -268,3 +268,26 @@ def test_reopen_statuses_refuse_closed_and_nonsense(bad: Any) -> None:
                 "customer_reply_reopens": bad,
             }
         )
+
+
+# ---- item 6: "waiting for business hours" -------------------------------------------------
+
+
+def test_counting_says_whether_time_counts_now() -> None:
+    """JSM shows a running SLA outside its calendar's hours as paused; ticketsla keeps ``status``
+    running and says ``counting=False`` (the issue's "waiting for business hours")."""
+    events = [event(0, ny(10, 9), "created")]
+    during = evaluate(events, policy(), ny(10, 10)).clock("resolution")
+    evening = evaluate(events, policy(), ny(10, 20)).clock("resolution")
+    assert during is not None
+    assert evening is not None
+    assert during.counting
+    assert during.status is ClockStatus.RUNNING
+    assert not evening.counting
+    assert evening.status is ClockStatus.RUNNING
+    assert evening.elapsed == timedelta(hours=8)
+    assert evening.to_dict()["counting"] is False
+    events.append(event(1, ny(11, 10), "status_changed", status="pending"))
+    paused = evaluate(events, policy(), ny(11, 11)).clock("resolution")
+    assert paused is not None
+    assert not paused.counting
