@@ -21,7 +21,15 @@ from typing import Any
 
 from ._instants import from_us, to_us
 from .calendar import Calendar
-from .events import Actor, EventKind, Priority, Status, TicketEvent, order_events
+from .events import (
+    Actor,
+    EventKind,
+    Priority,
+    Status,
+    TicketEvent,
+    due_instant_us,
+    order_events,
+)
 from .metrics import MetricDefinition, OnReopen
 from .outcomes import CSAT, FCR, csat_of, fcr_of
 from .policy import DEFAULT_CUSTOMER_REPLY_REOPENS, PolicySet, SLAPolicy
@@ -327,6 +335,8 @@ class _Fold:
         # A ticket an agent opened: the creation instant, and whether its opening message was an
         # internal note only (then first-reply clocks wait for the requester's first message).
         self.agent_opened: int | None = None
+        # metric -> a due instant pinned by a due_set event, until a due_cleared
+        self.pins: dict[str, int] = {}
         self.waiting_for_requester: set[str] = set()
 
     # -- helpers --
@@ -410,6 +420,16 @@ class _Fold:
                 # on-hold one opens (the policy's customer_reply_reopens).
                 self.note(at, lambda: f"customer wrote on a {self.status} ticket: it opens")
                 self.set_status(Status.OPEN, at)
+        elif kind is EventKind.DUE_SET:
+            metric = _pinned_metric(event)
+            self.pins[metric] = due_instant_us(event)
+            self.note(at, lambda: f"{metric}: due instant pinned by {event.event_id}")
+            return
+        elif kind is EventKind.DUE_CLEARED:
+            metric = _pinned_metric(event)
+            if self.pins.pop(metric, None) is not None:
+                self.note(at, lambda: f"{metric}: pinned due instant cleared")
+            return
         elif kind is EventKind.STATUS_CHANGED:
             status = event.status
             if status is not None and status is not self.status:
@@ -616,7 +636,11 @@ class _Fold:
         priority = self.fields.get("priority")
         for metric, cycles in self.cycles.items():
             warnings = self.policy.warnings_for(metric) if self.policy else ()
+            pin = self.pins.get(metric)
             for cycle in cycles:
+                if pin is not None and cycle is cycles[-1]:
+                    states.append(self.pinned_state(ticket_id, metric, cycle, pin, policy_name))
+                    continue
                 if cycle.target is None:
                     if cycle.suspended is None:
                         continue
@@ -667,6 +691,45 @@ class _Fold:
             return [text for _, text in trace]
 
         return explain
+
+    def pinned_state(
+        self, ticket_id: str, metric: str, cycle: _Cycle, pin: int, policy_name: str | None
+    ) -> ClockState:
+        """A cycle whose due instant an agent pinned: due then whatever the pauses (as a Jira
+        due date or a Freshdesk due-by), its target the business time from start to the pin."""
+        at = self.at
+        elapsed = cycle.closed_elapsed
+        if cycle.open_since is not None:
+            elapsed += cycle.calendar.elapsed_us(cycle.open_since, at)
+        end = cycle.stopped if cycle.stopped is not None else at
+        left = (
+            cycle.calendar.elapsed_us(end, pin)
+            if end <= pin
+            else -cycle.calendar.elapsed_us(pin, end)
+        )
+        running = cycle.status is ClockStatus.RUNNING
+        point = pin if cycle.stopped is None or pin < cycle.stopped else None
+        breached = point if point is not None and point < at else None
+        return ClockState(
+            ticket_id=ticket_id,
+            metric=metric,
+            cycle=cycle.number,
+            status=cycle.status,
+            policy=policy_name or "",
+            calendar=cycle.calendar.name,
+            priority=self.fields.get("priority"),
+            target_us=elapsed + left,
+            elapsed_us=elapsed,
+            started_us=cycle.started,
+            stopped_us=cycle.stopped,
+            deadline_us=pin,
+            breached_us=breached,
+            breach_point_us=point,
+            warnings_us=(),
+            at_us=at,
+            ever_breached=cycle.history_breached or breached is not None,
+            counting=running and cycle.calendar.is_open_us(at),
+        )
 
     def state(
         self,
@@ -772,6 +835,12 @@ def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
         plan = policies.derived[key] = _Plan(policies, policy)
     assert isinstance(plan, _Plan)
     return plan
+
+
+def _pinned_metric(event: TicketEvent) -> str:
+    """The metric a due_set or due_cleared event is about (resolution unless it names one)."""
+    metric = event.field("metric")
+    return metric if isinstance(metric, str) and metric else "resolution"
 
 
 def _is_first_reply(definition: MetricDefinition) -> bool:
