@@ -1,5 +1,8 @@
 """Bundled calendars close on the days businesses close (issue #10 item 8).
 
+Atlassian, Create SLAs (https://support.atlassian.com/customer-service-management/docs/create-slas):
+SLA calendars hold working hours and holidays.
+
 The golden file lists every closed weekday and weekend holiday of each bundled calendar for
 2026-2028; a change to it is a data change to review against the country's usual business
 closures (a new ``holidays`` release, a calendar edit). Regenerate with

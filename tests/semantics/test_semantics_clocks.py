@@ -1,8 +1,12 @@
 """Clock semantics of issue #10: no lost clock (item 1), one breach rule (item 7), which statuses a
-customer's message reopens (item 3).
+customer's message reopens (item 3), the counting flag (item 6). Rows of docs/semantics.md.
 
 Vendor rules cited:
 - Zendesk, Defining SLA policies: https://support.zendesk.com/hc/en-us/articles/4408829459866
+- Atlassian, Example SLA configurations (goals without a target):
+  https://confluence.atlassian.com/servicemanagementserver0512/example-sla-configurations-1319246988.html
+- Atlassian, Create SLAs (calendars, working hours):
+  https://support.atlassian.com/customer-service-management/docs/create-slas
 - ServiceNow, SLA conditions (re-attach when the start condition matches again):
   https://www.servicenow.com/docs/r/australia/it-service-management/service-level-management/c_SLAConditions.html
 """

@@ -7,6 +7,11 @@ solve; total resolution time never pauses.
 Jira Service Management, Setting up SLAs
 (https://confluence.atlassian.com/servicemanagementserver0504/setting-up-slas-1188770329.html):
 new service projects come with "Time to first response" and "Time to resolution".
+Atlassian, Example SLA configurations
+(https://confluence.atlassian.com/servicemanagementserver0512/example-sla-configurations-1319246988.html):
+time to resolution paused while waiting for the customer.
+Zendesk, Ticket metric events (https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_metric_events/):
+the metric names Zendesk records.
 """
 
 from __future__ import annotations
