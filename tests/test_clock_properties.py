@@ -291,7 +291,9 @@ def resolution_model(events: tuple[TicketEvent, ...], at: datetime, cal: Calenda
         if event.kind == "status_changed":
             move(str(event.status), event.at)
         elif (
-            event.kind == "customer_message" and not event.auto and status in ("solved", "pending")
+            event.kind == "customer_message"
+            and not event.auto
+            and status in ("solved", "pending", "on_hold")
         ):
             move("open", event.at)
     if since is not None:
@@ -324,14 +326,16 @@ def first_response_model(
 ) -> FirstResponse:
     """First response from the issue's rules: from created to the first public reply or a solve.
 
-    It never pauses. Its target follows the priority until it stops; moving to a priority without
-    a target (low) cancels it.
+    It never pauses. Its target follows the priority until it stops; while a priority without a
+    target (low) applies it shows as cancelled at the instant the target vanished, and it runs on
+    unseen: a target applying again measures it from its original start.
     """
     start: datetime | None = None
     stop: datetime | None = None
     status: str | None = None
     outcome = ClockStatus.RUNNING
     target = FIRST_RESPONSE_US.get(Priority.NORMAL)
+    vanished: tuple[datetime, int] | None = None  # when the target vanished, and which it was
     for event in events:
         if event.at > at:
             break
@@ -340,9 +344,10 @@ def first_response_model(
         if event.priority is not None and stop is None:
             new = FIRST_RESPONSE_US.get(event.priority)
             if new is None and target is not None and event.kind != "created":
-                stop, outcome = event.at, ClockStatus.CANCELLED
-            else:
-                target = new
+                vanished = (event.at, target)
+            elif new is not None:
+                vanished = None
+            target = new
         if stop is not None:
             continue
         if event.kind == "agent_reply" and not event.auto:
@@ -352,10 +357,18 @@ def first_response_model(
             if status in DONE:
                 stop, outcome = event.at, ClockStatus.FULFILLED
         elif (
-            event.kind == "customer_message" and not event.auto and status in ("solved", "pending")
+            event.kind == "customer_message"
+            and not event.auto
+            and status in ("solved", "pending", "on_hold")
         ):
             status = "open"
     assert start is not None
+    if target is None and vanished is not None:
+        return FirstResponse(
+            target_us=vanished[1],
+            elapsed_us=_us(cal.elapsed(start, vanished[0])),
+            status=ClockStatus.CANCELLED,
+        )
     return FirstResponse(
         target_us=target,
         elapsed_us=_us(cal.elapsed(start, stop if stop is not None else at)),
@@ -396,13 +409,6 @@ def next_response_model(
         if event.at > at:
             break
         if event.priority is not None:
-            if (
-                event.kind != "created"
-                and not first_response_stopped
-                and FIRST_RESPONSE_US.get(priority) is not None
-                and FIRST_RESPONSE_US.get(event.priority) is None
-            ):
-                first_response_stopped = True  # cancelled: no first-response target any more
             priority = event.priority
             if running():
                 cycles[-1] = (cycles[-1][0], None, NEXT_RESPONSE_US[priority])
@@ -415,7 +421,7 @@ def next_response_model(
                 stop(event.at)
                 first_response_stopped = True
         elif event.kind == "customer_message" and not event.auto:
-            if status in ("solved", "pending"):
+            if status in ("solved", "pending", "on_hold"):
                 status = "open"
             if first_response_stopped and not running() and status not in DONE:
                 cycles.append((event.at, None, NEXT_RESPONSE_US[priority]))
@@ -437,7 +443,7 @@ def periodic_update_model(
     """Periodic-update cycles from the issue's rules.
 
     Each public reply closes the running cycle and, unless the ticket is solved or closed, opens
-    the next; a cycle counts only while the status is not pending or on hold; a solve cancels it.
+    the next; a cycle never pauses (Zendesk's periodic update); a solve cancels it.
     """
     status: str | None = None
     cycles: list[UpdateCycle] = []
@@ -459,11 +465,6 @@ def periodic_update_model(
             return
         if new in DONE:
             end(cycle, when, ClockStatus.CANCELLED)
-        elif new in PAUSED and cycle.since is not None:
-            cycle.elapsed_us += _us(cal.elapsed(cycle.since, when))
-            cycle.since = None
-        elif new not in PAUSED and cycle.since is None:
-            cycle.since = when
 
     for event in events:
         if event.at > at:
@@ -473,18 +474,13 @@ def periodic_update_model(
             if cycle is not None:
                 end(cycle, event.at, ClockStatus.FULFILLED)
             if status not in DONE:
-                running = status not in PAUSED
-                cycles.append(
-                    UpdateCycle(
-                        start=event.at,
-                        since=event.at if running else None,
-                        status=ClockStatus.RUNNING,
-                    )
-                )
+                cycles.append(UpdateCycle(start=event.at, since=event.at))
         elif event.kind == "status_changed" and event.status != status:
             set_status(str(event.status), event.at)
         elif (
-            event.kind == "customer_message" and not event.auto and status in ("solved", "pending")
+            event.kind == "customer_message"
+            and not event.auto
+            and status in ("solved", "pending", "on_hold")
         ):
             set_status("open", event.at)
     for cycle in cycles:
@@ -549,7 +545,9 @@ def resolution_cycles_model(
         if event.kind == "status_changed" and event.status != status:
             move(str(event.status), event.at)
         elif (
-            event.kind == "customer_message" and not event.auto and status in ("solved", "pending")
+            event.kind == "customer_message"
+            and not event.auto
+            and status in ("solved", "pending", "on_hold")
         ):
             move("open", event.at)
     for cycle in cycles:
@@ -713,7 +711,7 @@ def test_next_response_cycles_match_the_model(ticket: Ticket) -> None:
 @PROFILE
 @given(ticket=tickets(ordered_by_seq=True))
 def test_periodic_update_cycles_match_the_model(ticket: Ticket) -> None:
-    """A periodic-update cycle per public reply, paused while pending or on hold, cancelled by a solve."""
+    """A periodic-update cycle per public reply, never paused, cancelled by a solve."""
     cal = ticket.policy.calendar_for("periodic_update")
     expected = periodic_update_model(ticket.events, ticket.at, cal)
     cycles = evaluate(ticket.events, ticket.policy, ticket.at).cycles("periodic_update")

@@ -248,16 +248,18 @@ def test_resolution_pauses_on_hold_too() -> None:
     assert due_at(t.events, p, "resolution") == utc(2026, 3, 12, 17, 0)
 
 
-def test_periodic_update_pauses_while_pending() -> None:
-    """A periodic-update cycle started by a reply stops counting while the ticket is pending."""
-    p = policy({"periodic_update": {"all": "4h"}})
+def test_pausable_update_pauses_while_pending_and_periodic_update_never_does() -> None:
+    """Zendesk's rules (issue #10 item 4): a pausable update stops counting while the ticket is
+    pending; a periodic update counts on."""
+    p = policy({"periodic_update": {"all": "4h"}, "pausable_update": {"all": "4h"}})
     t = Ticket().add(ny(2026, 3, 10, 9), "created")
     t.add(ny(2026, 3, 10, 10), "agent_reply")  # cycle 1 starts
     t.add(ny(2026, 3, 10, 11), "status_changed", status="pending")  # 1h used
     t.add(ny(2026, 3, 10, 15), "status_changed", status="open")
     # 3h left from Tue 15:00: 15:00-17:00 is 2h, Wed 09:00 + 1h = 10:00 EDT = 14:00Z
-    assert due_at(t.events, p, "periodic_update") == utc(2026, 3, 11, 14, 0)
-    assert t.clock(p, ny(2026, 3, 10, 12), "periodic_update").status is ClockStatus.PAUSED
+    assert due_at(t.events, p, "pausable_update") == utc(2026, 3, 11, 14, 0)
+    assert due_at(t.events, p, "periodic_update") == utc(2026, 3, 10, 18, 0)  # 14:00 EDT
+    assert t.clock(p, ny(2026, 3, 10, 12), "pausable_update").status is ClockStatus.PAUSED
 
 
 def test_first_response_does_not_pause_while_pending_by_default() -> None:

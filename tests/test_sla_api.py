@@ -208,17 +208,24 @@ def test_next_change_at_gives_warnings_then_the_breach() -> None:
     assert next_change_at(CREATED, POLICY, ny(2026, 3, 10, 13, 30)) == utc(2026, 3, 10, 21, 0)
 
 
-def test_next_change_at_right_at_a_stricter_retarget_is_the_breach() -> None:
-    """Asked at the instant a stricter target applies to an overdue clock, the breach is next."""
+def test_a_stricter_retarget_breaches_at_its_own_instant() -> None:
+    """At the instant a stricter target applies to an overdue clock, remaining is negative and
+    the clock is breached (issue #10 item 7); one microsecond before, the old target held."""
     ticket = events(
         (ny(2026, 3, 10, 9), "created", {}),  # normal: 4h
         (ny(2026, 3, 10, 11), "priority_changed", {"priority": "urgent"}),  # 2h used of 1h
     )
     change = ny(2026, 3, 10, 11)
-    assert not is_breached(ticket, POLICY, "first_response", at=change)
-    assert is_breached(ticket, POLICY, "first_response", at=change + US)
-    # the breach begins one microsecond after the change: 15:00:00.000001Z
-    assert next_change_at(ticket, POLICY, change) == utc(2026, 3, 10, 15, 0) + US
+    assert not is_breached(ticket, POLICY, "first_response", at=change - US)
+    assert is_breached(ticket, POLICY, "first_response", at=change)
+    clock = evaluate(ticket, POLICY, change).clock("first_response")
+    assert clock is not None
+    assert clock.remaining < timedelta(0)
+    assert clock.breached_at == change
+    # the engine's breach point is the last instant not breached
+    assert clock.breach_point_us is not None
+    assert clock.breached_us is not None
+    assert clock.breach_point_us == clock.breached_us - 1
 
 
 def test_next_change_at_is_none_when_nothing_runs() -> None:
@@ -280,7 +287,7 @@ def test_evaluate_reports_every_clock_and_the_ticket_fields() -> None:
 
 
 def test_regression_stricter_target_while_pausing_breaches_at_once_and_is_scheduled() -> None:
-    """A stricter target that arrives with a pause breaches right after it, and next_change_at says so."""
+    """A stricter target that arrives with a pause breaches at its instant (issue #10 item 7)."""
     policy = SLAPolicy.from_mapping(
         {
             "name": "paused",
@@ -290,14 +297,14 @@ def test_regression_stricter_target_while_pausing_breaches_at_once_and_is_schedu
     )
     # Created Wed 4 March 19:00 EST (closed); Thu 5 March 09:00-13:01 EST is 4h01m of work.
     # At 13:01 EST (18:01Z) the ticket turns urgent (4h) and pending in the same action: the
-    # clock pauses already over its new target, so it is breached from just after 13:01.
+    # clock pauses already over its new target, so it is breached from 13:01 itself.
     change = utc(2026, 3, 5, 18, 1)
     ticket = events(
         (utc(2026, 3, 5, 0, 0), "created", {"priority": "normal"}),
         (change, "priority_changed", {"priority": "urgent"}),
         (change, "status_changed", {"status": "pending"}),
     )
-    assert not is_breached(ticket, policy, "resolution", at=change)
-    assert next_change_at(ticket, policy, change) == change + US
-    assert is_breached(ticket, policy, "resolution", at=change + US)
+    assert not is_breached(ticket, policy, "resolution", at=change - US)
+    assert next_change_at(ticket[:1], policy, change - US) != change
+    assert is_breached(ticket, policy, "resolution", at=change)
     assert is_breached(ticket, policy, "resolution", at=change + timedelta(days=60))

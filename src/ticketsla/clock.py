@@ -21,10 +21,18 @@ from typing import Any
 
 from ._instants import from_us, to_us
 from .calendar import Calendar
-from .events import EventKind, Priority, Status, TicketEvent, order_events
+from .events import (
+    Actor,
+    EventKind,
+    Priority,
+    Status,
+    TicketEvent,
+    due_instant_us,
+    order_events,
+)
 from .metrics import MetricDefinition, OnReopen
 from .outcomes import CSAT, FCR, csat_of, fcr_of
-from .policy import PolicySet, SLAPolicy
+from .policy import DEFAULT_CUSTOMER_REPLY_REOPENS, PolicySet, SLAPolicy
 
 __all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold"]
 
@@ -64,12 +72,19 @@ class ClockState:
     stopped_us: int | None
     deadline_us: int | None  # when elapsed reaches the target (past or future); None if never
     breached_us: int | None  # the breach instant, when it happened by ``at_us``
-    # The instant after which the clock is breached if nothing else happens (past or future);
-    # None when it never will be. ``breached_us`` is this once it lies before ``at_us``.
+    # The last instant at which the clock is not breached if nothing else happens (past or
+    # future); None when it never will be. The clock is breached at ``at_us`` exactly when this
+    # lies before it: the due instant, or one microsecond before a re-target instant at which a
+    # stricter target found the clock already over it (``breached_us`` then shows the re-target).
     breach_point_us: int | None
     warnings_us: tuple[tuple[str, int], ...]  # (level, instant): fired or, if running, scheduled
     at_us: int
     ever_breached: bool  # also under a target that applied earlier and was replaced
+    # Running and inside its calendar's open hours at ``at_us``: time counts now. False while
+    # paused or stopped, and for a running clock outside working hours ("waiting for business
+    # hours"). Kept by the fold; a clock row read back from the store leaves it False, so it
+    # takes no part in comparing two states.
+    counting: bool = field(default=False, compare=False)
 
     @property
     def started_at(self) -> datetime:
@@ -148,6 +163,7 @@ class ClockState:
             "deadline": iso(self.deadline_us),
             "breached_at": iso(self.breached_us),
             "ever_breached": self.ever_breached,
+            "counting": self.counting,
             "warnings": [{"level": lv, "at": iso(us)} for lv, us in self.warnings_us],
         }
 
@@ -209,6 +225,7 @@ class _Cycle:
         "status",
         "stopped",
         "stopped_by_done",
+        "suspended",
         "target",
         "target_since",
     )
@@ -226,6 +243,20 @@ class _Cycle:
         self.closed_elapsed = 0
         self.open_since: int | None = at
         self.history_breached = False
+        self.suspended: _Cycle | None = None  # what is shown while no target applies
+
+    def snapshot_cancelled(self, at: int) -> _Cycle:
+        """A copy of this cycle cancelled at ``at``: how it shows while no target applies."""
+        copy = _Cycle(self.number, self.started, self.target, self.calendar)
+        copy.closed = list(self.closed)
+        copy.closed_elapsed = self.closed_elapsed
+        copy.open_since = self.open_since
+        copy.target_since = self.target_since
+        copy.history_breached = self.history_breached
+        copy.close_segment(at)
+        copy.status = ClockStatus.CANCELLED
+        copy.stopped = at
+        return copy
 
     def close_segment(self, at: int) -> None:
         if self.open_since is not None:
@@ -301,6 +332,12 @@ class _Fold:
         self.policy_reason = "no events yet"
         self.cycles: dict[str, list[_Cycle]] = {}
         self.plan = _plan(policies, None)
+        # A ticket an agent opened: the creation instant, and whether its opening message was an
+        # internal note only (then first-reply clocks wait for the requester's first message).
+        self.agent_opened: int | None = None
+        # metric -> a due instant pinned by a due_set event, until a due_cleared
+        self.pins: dict[str, int] = {}
+        self.waiting_for_requester: set[str] = set()
 
     # -- helpers --
 
@@ -355,6 +392,11 @@ class _Fold:
         if kind in _FIELD_KINDS:
             self.set_fields(event)
         if kind is EventKind.AGENT_REPLY:
+            if at == self.agent_opened:
+                # An agent opened the ticket with this public message: it is what ``created``
+                # already told, not a reply to anyone.
+                self.note(at, lambda: f"{kind} ({event.event_id}) opens the ticket: no reply")
+                return
             if not self.is_response(event):
                 self.note(
                     at, lambda: f"{kind} ({event.event_id}) is not a response: no clock stops"
@@ -363,19 +405,61 @@ class _Fold:
         elif kind is EventKind.CUSTOMER_MESSAGE:
             if event.auto:
                 return  # an auto-reply from the customer's side starts and stops nothing
-            if self.status in _WAITING_ON_CUSTOMER:
-                # The customer's answer ends the wait: a solved ticket reopens, a pending one opens.
+            if self.waiting_for_requester:
+                for metric in sorted(self.waiting_for_requester):
+                    if metric in self.plan.current and not self.cycles.get(metric):
+                        self.start(metric, at, reason="started by the requester's first message")
+                self.waiting_for_requester.clear()
+            reopens = (
+                self.policy.customer_reply_reopens
+                if self.policy is not None
+                else DEFAULT_CUSTOMER_REPLY_REOPENS
+            )
+            if self.status in reopens:
+                # The customer's answer ends the wait: a solved ticket reopens, a pending or
+                # on-hold one opens (the policy's customer_reply_reopens).
                 self.note(at, lambda: f"customer wrote on a {self.status} ticket: it opens")
                 self.set_status(Status.OPEN, at)
+        elif kind is EventKind.DUE_SET:
+            metric = _pinned_metric(event)
+            self.pins[metric] = due_instant_us(event)
+            self.note(at, lambda: f"{metric}: due instant pinned by {event.event_id}")
+            return
+        elif kind is EventKind.DUE_CLEARED:
+            metric = _pinned_metric(event)
+            if self.pins.pop(metric, None) is not None:
+                self.note(at, lambda: f"{metric}: pinned due instant cleared")
+            return
         elif kind is EventKind.STATUS_CHANGED:
             status = event.status
             if status is not None and status is not self.status:
                 self.set_status(status, at)
                 self.fire(_STATUS_TRIGGER[status], at)
             return
-        elif kind is EventKind.CREATED and event.status is not None:
-            self.status = event.status
+        elif kind is EventKind.CREATED:
+            if event.status is not None:
+                self.status = event.status
+            if event.actor is Actor.AGENT and self.agent_opened is None:
+                self.agent_opened = at
+                if self.opened_with_a_note_only(at):
+                    self.waiting_for_requester = {
+                        metric
+                        for metric, (definition, _) in self.plan.current.items()
+                        if _is_first_reply(definition)
+                    }
+                    self.note(
+                        at,
+                        lambda: (
+                            "opened by an agent with an internal note: first replies start "
+                            "at the requester's first message"
+                        ),
+                    )
         self.fire(kind, at)
+
+    def opened_with_a_note_only(self, at: int) -> bool:
+        """Whether the events at the creation instant hold an internal note and no public reply."""
+        kinds = {e.kind for e in self.events if e.at_us == at}
+        return EventKind.INTERNAL_NOTE in kinds and EventKind.AGENT_REPLY not in kinds
 
     def set_fields(self, event: TicketEvent) -> None:
         changed = False
@@ -410,11 +494,19 @@ class _Fold:
             if cycle.target is not None and target is not None:
                 self.mark_history_breach(cycle, at)
             if target is None and cycle.target is not None:
-                cycle.close_segment(at)
-                cycle.status = ClockStatus.CANCELLED
-                cycle.stopped = at
+                # Shown as cancelled while no target applies, but measured on: when a target
+                # applies again the cycle resumes from its original start, as one that started
+                # without a target would (the order of target changes never loses a clock).
+                self.mark_history_breach(cycle, at)
+                cycle.suspended = cycle.snapshot_cancelled(at)
+                cycle.target = None
+                cycle.target_since = at
                 self.note(at, lambda: f"{metric} #{cycle.number}: no target any more: cancelled")
+                self.repause(metric, cycle, at)
                 return
+            if cycle.suspended is not None:
+                cycle.suspended = None
+                self.note(at, lambda: f"{metric} #{cycle.number}: a target applies again: resumed")
             self.note(
                 at,
                 lambda: (
@@ -436,7 +528,7 @@ class _Fold:
         if cycle.history_breached or cycle.target is None:
             return
         _, crossing = _reach(cycle.segments(), cycle.target)
-        if crossing is not None and max(crossing, cycle.target_since) < at:
+        if crossing is not None and _breach_instants(crossing, cycle.target_since)[0] < at:
             cycle.history_breached = True
 
     def set_status(self, status: Status, at: int) -> None:
@@ -511,6 +603,8 @@ class _Fold:
             if active is None and trigger in definition.start:
                 if cycles and not definition.many_cycles:
                     continue
+                if metric in self.waiting_for_requester:
+                    continue
                 if self.status is not None and self.status.is_done:
                     continue
                 gate = definition.after
@@ -542,9 +636,15 @@ class _Fold:
         priority = self.fields.get("priority")
         for metric, cycles in self.cycles.items():
             warnings = self.policy.warnings_for(metric) if self.policy else ()
+            pin = self.pins.get(metric)
             for cycle in cycles:
-                if cycle.target is None:
+                if pin is not None and cycle is cycles[-1]:
+                    states.append(self.pinned_state(ticket_id, metric, cycle, pin, policy_name))
                     continue
+                if cycle.target is None:
+                    if cycle.suspended is None:
+                        continue
+                    cycle = cycle.suspended
                 states.append(self.state(ticket_id, metric, cycle, warnings, policy_name, priority))
         states.sort(key=lambda s: (s.metric, s.cycle))
         fcr = fcr_of(applied, self.policy.fcr, at) if self.policy else None
@@ -592,6 +692,45 @@ class _Fold:
 
         return explain
 
+    def pinned_state(
+        self, ticket_id: str, metric: str, cycle: _Cycle, pin: int, policy_name: str | None
+    ) -> ClockState:
+        """A cycle whose due instant an agent pinned: due then whatever the pauses (as a Jira
+        due date or a Freshdesk due-by), its target the business time from start to the pin."""
+        at = self.at
+        elapsed = cycle.closed_elapsed
+        if cycle.open_since is not None:
+            elapsed += cycle.calendar.elapsed_us(cycle.open_since, at)
+        end = cycle.stopped if cycle.stopped is not None else at
+        left = (
+            cycle.calendar.elapsed_us(end, pin)
+            if end <= pin
+            else -cycle.calendar.elapsed_us(pin, end)
+        )
+        running = cycle.status is ClockStatus.RUNNING
+        point = pin if cycle.stopped is None or pin < cycle.stopped else None
+        breached = point if point is not None and point < at else None
+        return ClockState(
+            ticket_id=ticket_id,
+            metric=metric,
+            cycle=cycle.number,
+            status=cycle.status,
+            policy=policy_name or "",
+            calendar=cycle.calendar.name,
+            priority=self.fields.get("priority"),
+            target_us=elapsed + left,
+            elapsed_us=elapsed,
+            started_us=cycle.started,
+            stopped_us=cycle.stopped,
+            deadline_us=pin,
+            breached_us=breached,
+            breach_point_us=point,
+            warnings_us=(),
+            at_us=at,
+            ever_breached=cycle.history_breached or breached is not None,
+            counting=running and cycle.calendar.is_open_us(at),
+        )
+
     def state(
         self,
         ticket_id: str,
@@ -615,14 +754,15 @@ class _Fold:
         if self.trace is not None:
             self.note_holidays(metric, cycle, segments, deadline)
         breach_point = None
+        shown = None
         if crossing is not None:
-            point = max(crossing, cycle.target_since)
+            point, shown = _breach_instants(crossing, cycle.target_since)
             # A stopped clock breached only if it passed the point before it stopped; a running
             # or paused one is breached once real time passes the point (a stricter target
             # applied while paused breaches at once).
             if cycle.stopped is None or point < cycle.stopped:
                 breach_point = point
-        breached = breach_point if breach_point is not None and breach_point < at else None
+        breached = shown if breach_point is not None and breach_point < at else None
         fired: list[tuple[str, int]] = []
         for level in warnings:
             amount = level.elapsed_at(target)
@@ -655,11 +795,11 @@ class _Fold:
             warnings_us=tuple(fired),
             at_us=at,
             ever_breached=cycle.history_breached or breached is not None,
+            counting=running and cycle.calendar.is_open_us(at),
         )
 
 
 _ACTIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
-_WAITING_ON_CUSTOMER = (Status.SOLVED, Status.PENDING)
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 
@@ -695,6 +835,34 @@ def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
         plan = policies.derived[key] = _Plan(policies, policy)
     assert isinstance(plan, _Plan)
     return plan
+
+
+def _pinned_metric(event: TicketEvent) -> str:
+    """The metric a due_set or due_cleared event is about (resolution unless it names one)."""
+    metric = event.field("metric")
+    return metric if isinstance(metric, str) and metric else "resolution"
+
+
+def _is_first_reply(definition: MetricDefinition) -> bool:
+    """A clock from creation to the first public reply (first_response, first_reply_time)."""
+    return (
+        EventKind.CREATED in definition.start
+        and EventKind.AGENT_REPLY in definition.stop
+        and not definition.many_cycles
+    )
+
+
+def _breach_instants(crossing: int, target_since: int) -> tuple[int, int]:
+    """The last instant a clock is not breached, and the breach instant shown for it.
+
+    Running time passing the target at ``crossing`` breaches just after it (reaching the target
+    exactly is no breach). A target that applied at ``target_since`` to a clock already past it
+    breaches at that very instant, when ``remaining`` turns negative: shown as the re-target
+    instant, as Zendesk shows it, and not breached one microsecond before it.
+    """
+    if crossing < target_since:
+        return target_since - 1, target_since
+    return crossing, crossing
 
 
 def _td(us: int | None) -> str:

@@ -35,6 +35,8 @@ _TRIGGERS = {
     "satisfaction_rated": "the customer rates the ticket",
     "fields_changed": "a ticket field changes",
     "status_changed": "the status changes",
+    "due_set": "an agent sets a due date",
+    "due_cleared": "an agent removes the due date",
 }
 _REOPEN = {
     OnReopen.CONTINUE: "a reopened ticket continues this clock with its elapsed time kept",

@@ -46,6 +46,8 @@ class EventKind(StrEnum):
     ASSIGNED = "assigned"
     SATISFACTION_RATED = "satisfaction_rated"
     FIELDS_CHANGED = "fields_changed"
+    DUE_SET = "due_set"  # an agent pins a metric's due instant (custom fields metric, due_at)
+    DUE_CLEARED = "due_cleared"  # the pinned due instant is removed (custom field metric)
 
 
 class Actor(StrEnum):
@@ -87,6 +89,8 @@ _KIND_RANK = {
     EventKind.AGENT_REPLY: 6,
     EventKind.STATUS_CHANGED: 7,
     EventKind.SATISFACTION_RATED: 8,
+    EventKind.DUE_SET: 9,
+    EventKind.DUE_CLEARED: 9,
 }
 
 _DEFAULT_ACTOR = {
@@ -209,6 +213,8 @@ class TicketEvent:
             raise EventError(
                 f"event {event_id!r}: satisfaction_rated needs a rating", subject="rating"
             )
+        if kind_value is EventKind.DUE_SET:
+            fields["due_at"] = _due_instant(fields.get("due_at"), event_id).isoformat()
         put(self, "rating", rating_value)
         put(self, "scale", scale_value)
         put(self, "tags", None if tags is None else _tags(tags, event_id))
@@ -443,6 +449,35 @@ def _rating(
             subject="rating",
         )
     return number, (scale[0], scale[1])
+
+
+def _due_instant(value: Any, event_id: Any) -> datetime:
+    """The ``due_at`` of a due_set event: an ISO 8601 instant with its offset."""
+    if isinstance(value, datetime):
+        instant = value
+    elif isinstance(value, str):
+        try:
+            instant = datetime.fromisoformat(value)
+        except ValueError:
+            raise EventError(
+                f"event {event_id!r}: due_at: {value!r} is not an ISO 8601 instant",
+                subject="due_at",
+            ) from None
+    else:
+        raise EventError(
+            f"event {event_id!r}: due_set needs due_at, an ISO 8601 instant", subject="due_at"
+        )
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"event {event_id!r}: due_at: {value!r} has no time zone", subject="due_at"
+        )
+    check_instant(to_us(instant, "due_at"), instant, "due_at", event_id)
+    return instant
+
+
+def due_instant_us(event: TicketEvent) -> int:
+    """The pinned due instant of a due_set event, in UTC epoch microseconds."""
+    return to_us(_due_instant(event.field("due_at"), event.event_id), "due_at")
 
 
 def _tags(tags: Any, event_id: Any) -> frozenset[str]:

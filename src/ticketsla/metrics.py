@@ -14,7 +14,7 @@ from typing import Any
 from .errors import PolicyError
 from .events import EventKind, Status
 
-__all__ = ["PRESETS", "MetricDefinition", "OnReopen", "parse_trigger"]
+__all__ = ["PRESETS", "PRESET_ALIASES", "MetricDefinition", "OnReopen", "parse_trigger"]
 
 
 class OnReopen(StrEnum):
@@ -120,32 +120,58 @@ def _texts(value: Any, where: str) -> list[str]:
     return value
 
 
+_FIRST_RESPONSE = MetricDefinition(
+    name="first_response",
+    start=frozenset({"created"}),
+    stop=frozenset({"agent_reply"}) | _DONE,
+)
+_NEXT_RESPONSE = MetricDefinition(
+    name="next_response",
+    start=frozenset({"customer_message"}),
+    stop=frozenset({"agent_reply"}) | _DONE,
+    many_cycles=True,
+    after="first_response",
+)
+_RESOLUTION = MetricDefinition(
+    name="resolution",
+    start=frozenset({"created"}),
+    stop=_DONE,
+    pause_while=frozenset({Status.PENDING, Status.ON_HOLD}),
+    on_reopen=OnReopen.CONTINUE,
+)
+_UPDATE = MetricDefinition(
+    name="periodic_update",
+    start=frozenset({"agent_reply"}),
+    stop=frozenset({"agent_reply"}),
+    cancel=_DONE,
+    many_cycles=True,
+)
+
+# Presets under ticketsla's names and under Zendesk's SLA metric names, with Zendesk's start,
+# pause and stop rules (docs/semantics.md). Where a vendor name means exactly a ticketsla rule
+# it is an alias (PRESET_ALIASES): the same definition under the vendor's name.
 PRESETS: dict[str, MetricDefinition] = {
-    "first_response": MetricDefinition(
-        name="first_response",
-        start=frozenset({"created"}),
-        stop=frozenset({"agent_reply"}) | _DONE,
+    "first_response": _FIRST_RESPONSE,
+    "next_response": _NEXT_RESPONSE,
+    "periodic_update": _UPDATE,  # between public replies; never pauses
+    "resolution": _RESOLUTION,
+    "first_reply_time": replace(_FIRST_RESPONSE, name="first_reply_time"),
+    "next_reply_time": replace(_NEXT_RESPONSE, name="next_reply_time", after="first_reply_time"),
+    "pausable_update": replace(
+        _UPDATE, name="pausable_update", pause_while=frozenset({Status.PENDING})
     ),
-    "next_response": MetricDefinition(
-        name="next_response",
-        start=frozenset({"customer_message"}),
-        stop=frozenset({"agent_reply"}) | _DONE,
-        many_cycles=True,
-        after="first_response",
+    "requester_wait_time": replace(
+        _RESOLUTION, name="requester_wait_time", pause_while=frozenset({Status.PENDING})
     ),
-    "periodic_update": MetricDefinition(
-        name="periodic_update",
-        start=frozenset({"agent_reply"}),
-        stop=frozenset({"agent_reply"}),
-        cancel=_DONE,
-        pause_while=frozenset({Status.PENDING, Status.ON_HOLD}),
-        many_cycles=True,
+    "agent_work_time": replace(_RESOLUTION, name="agent_work_time"),
+    "total_resolution_time": replace(
+        _RESOLUTION, name="total_resolution_time", pause_while=frozenset()
     ),
-    "resolution": MetricDefinition(
-        name="resolution",
-        start=frozenset({"created"}),
-        stop=_DONE,
-        pause_while=frozenset({Status.PENDING, Status.ON_HOLD}),
-        on_reopen=OnReopen.CONTINUE,
-    ),
+}
+
+# vendor preset name -> the ticketsla preset whose rules it shares exactly
+PRESET_ALIASES: dict[str, str] = {
+    "first_reply_time": "first_response",
+    "next_reply_time": "next_response",
+    "agent_work_time": "resolution",
 }

@@ -18,11 +18,15 @@ from .calendar import Calendar
 from .contract import Contract
 from .durations import parse_duration
 from .errors import ConfigurationError, PolicyError
-from .events import Priority
+from .events import Priority, Status
 from .metrics import PRESETS, MetricDefinition
 from .outcomes import FCRDefinition
 
-__all__ = ["PolicySet", "SLAPolicy", "WarningLevel"]
+__all__ = ["DEFAULT_CUSTOMER_REPLY_REOPENS", "PolicySet", "SLAPolicy", "WarningLevel"]
+
+# The statuses a customer's message moves back to open, as Zendesk does; closed never reopens.
+DEFAULT_CUSTOMER_REPLY_REOPENS = frozenset({Status.PENDING, Status.ON_HOLD, Status.SOLVED})
+_REOPENABLE = (Status.NEW, Status.PENDING, Status.ON_HOLD, Status.SOLVED)
 
 _TOP_KEYS = frozenset(
     {
@@ -35,6 +39,7 @@ _TOP_KEYS = frozenset(
         "warnings",
         "outcomes",
         "default_priority",
+        "customer_reply_reopens",
         # The contract side (ticketsla.contract, docs/contracts.md): SLO goals, service-credit
         # tiers, clawback and escalation; parsed by Contract.from_mapping into SLAPolicy.contract.
         "slo",
@@ -98,6 +103,8 @@ class SLAPolicy:
     metric_warnings: tuple[tuple[str, tuple[WarningLevel, ...]], ...] = ()
     fcr: FCRDefinition = field(default_factory=FCRDefinition)
     default_priority: Priority = Priority.NORMAL
+    # the statuses a customer's (non-automatic) message moves to open
+    customer_reply_reopens: frozenset[Status] = DEFAULT_CUSTOMER_REPLY_REOPENS
     description: str = ""
     source: str = field(default="", compare=False)
     # SLO goals, credits, clawback, escalation ([slo], [[credits]], [clawback], [[escalation]]);
@@ -374,6 +381,8 @@ def _from_mapping(
             f"{where('default_priority')}: unknown priority {default_priority!r}"
         ) from None
 
+    reopens = _reopen_statuses(data, where)
+
     outcomes = _table(data, "outcomes", where)
     for key in outcomes:
         if key != "fcr":
@@ -395,10 +404,29 @@ def _from_mapping(
         metric_warnings=tuple(metric_warnings),
         fcr=fcr,
         default_priority=priority,
+        customer_reply_reopens=reopens,
         description=description,
         source=source,
         contract=contract,
     )
+
+
+def _reopen_statuses(data: Mapping[str, Any], where: Callable[[str], str]) -> frozenset[Status]:
+    """``customer_reply_reopens``: the statuses a customer's message moves back to open."""
+    if "customer_reply_reopens" not in data:
+        return DEFAULT_CUSTOMER_REPLY_REOPENS
+    here = where("customer_reply_reopens")
+    value = data["customer_reply_reopens"]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PolicyError(f"{here}: expected a list of statuses, got {value!r}")
+    allowed = ", ".join(s.value for s in _REOPENABLE)
+    out: set[Status] = set()
+    for text in value:
+        if text not in [s.value for s in _REOPENABLE]:
+            why = "a closed ticket never reopens" if text == "closed" else f"expected {allowed}"
+            raise PolicyError(f"{here}: {text!r} cannot be reopened ({why})", subject=text)
+        out.add(Status(text))
+    return frozenset(out)
 
 
 def _table(data: Mapping[str, Any], key: str, where: Callable[[str], str]) -> Mapping[str, Any]:

@@ -34,8 +34,8 @@ def test_first_page_without_comment_sideload_is_read() -> None:
     """comment_present/comment_public children, without the comment itself, still give events."""
     events = ZendeskAdapter().parse(raw(PAGES[0]))
     assert rows(events) == [
+        # the opening comment is the created event's message (as an e-mail's first message)
         ("created-4711", "created", "customer", False, "new", "high"),
-        ("comment-200001", "customer_message", "customer", False, None, None),
         ("event-200011", "assigned", "system", False, None, None),
         ("event-200010", "status_changed", "system", False, "open", None),
         ("comment-200020", "internal_note", "agent", False, None, None),

@@ -93,15 +93,15 @@ def test_zendesk_verdicts_sum_up_each_metric_instance() -> None:
         for v in zendesk_verdicts(metric_events(raw("ticket_metric_events.json")))
     }
     first = verdicts[("reply_time", 1)]
-    assert first.ticketsla_metric == "first_response"
+    assert first.ticketsla_metric == "first_reply_time"
     assert first.breached_at == datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     assert first.fulfilled_at == datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
     second = verdicts[("reply_time", 2)]
-    assert second.ticketsla_metric == "next_response"
+    assert second.ticketsla_metric == "next_reply_time"
     assert second.breached_at is None
     assert second.target == timedelta(hours=2)
-    assert verdicts[("agent_work_time", 1)].ticketsla_metric == "resolution"
-    assert verdicts[("requester_wait_time", 1)].ticketsla_metric is None
+    assert verdicts[("agent_work_time", 1)].ticketsla_metric == "agent_work_time"
+    assert verdicts[("requester_wait_time", 1)].ticketsla_metric == "requester_wait_time"
 
 
 def test_an_unknown_metric_event_type_is_refused() -> None:

@@ -8,7 +8,8 @@ What one message becomes (the rule is documented in ``docs/adapters/email.md``):
   replies, list mail) gives nothing, or with ``keep_automated`` an automatic internal note.
   Never a customer message, never a response.
 - the message that starts a ticket: ``created`` (status ``new``, the requester, the subject,
-  channel ``email``); it is not also counted as a message or a reply;
+  channel ``email``; actor ``agent`` when the team wrote it); it is not also counted as a message
+  or a reply, except that one the team wrote to the team only is also an ``internal_note``;
 - from the team to at least one address outside it: ``agent_reply``; from the team to the team
   only (or to nobody visible): ``internal_note``;
 - from anyone else: ``customer_message``.
@@ -167,19 +168,25 @@ class EmailAdapter:
                 if not from_team
                 else next((r for r in facts.recipients if not settings.is_agent(r)), None)
             )
-            return [
-                self._event(
-                    facts,
-                    ticket,
-                    f"created:{ticket}",
-                    EventKind.CREATED,
-                    Actor.AGENT if from_team else Actor.CUSTOMER,
-                    status=Status.NEW,
-                    requester=requester,
-                    subject=facts.subject,
-                    channel="email",
+            created = self._event(
+                facts,
+                ticket,
+                f"created:{ticket}",
+                EventKind.CREATED,
+                Actor.AGENT if from_team else Actor.CUSTOMER,
+                status=Status.NEW,
+                requester=requester,
+                subject=facts.subject,
+                channel="email",
+            )
+            if from_team and not to_outside:
+                # Opened by the team for the team only: the opening message is an internal note,
+                # so first replies wait for the requester (docs/semantics.md).
+                note = self._event(
+                    facts, ticket, facts.event_id, EventKind.INTERNAL_NOTE, Actor.AGENT
                 )
-            ]
+                return [created, note]
+            return [created]
         if from_team:
             kind = EventKind.AGENT_REPLY if to_outside else EventKind.INTERNAL_NOTE
             return [self._event(facts, ticket, facts.event_id, kind, Actor.AGENT)]

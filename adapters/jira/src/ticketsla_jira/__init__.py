@@ -12,13 +12,16 @@ from .adapter import CONFIG_ENV, JiraAdapter
 from .mapping import DEFAULT_PRIORITIES, DEFAULT_STATUS_CATEGORIES, DEFAULT_STATUSES
 from .people import People
 from .settings import JiraSettings
+from .sla_names import JSM_SLA_METRICS, metric_for_sla
 
 __all__ = [
     "CONFIG_ENV",
     "DEFAULT_PRIORITIES",
     "DEFAULT_STATUSES",
     "DEFAULT_STATUS_CATEGORIES",
+    "JSM_SLA_METRICS",
     "JiraAdapter",
     "JiraSettings",
     "People",
+    "metric_for_sla",
 ]

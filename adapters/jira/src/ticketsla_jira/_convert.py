@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -416,6 +416,8 @@ class Converter:
                 events.append(
                     self._event(**base, kind=EventKind.FIELDS_CHANGED, actor=actor, tags=tags)
                 )
+            elif label == "duedate":
+                events.append(self._due(base, actor, to_id or to_text, history_id))
             elif label == "satisfaction":
                 rating = self._rating(to_id, to_text, history_id)
                 if rating is not None:
@@ -430,6 +432,23 @@ class Converter:
                     )
         return events
 
+    def _due(
+        self, base: dict[str, Any], actor: Actor, value: str | None, history_id: str
+    ) -> TicketEvent:
+        """A due date set or removed: it pins the resolution clock's due instant at the end of
+        that day (UTC), or unpins it (docs/semantics.md)."""
+        if not value:
+            return self._event(**base, kind=EventKind.DUE_CLEARED, actor=actor)
+        try:
+            day = date.fromisoformat(value[:10])
+        except ValueError:
+            raise PayloadError(
+                f"{self.source}: changelog {history_id}: due date {value[:40]!r} is not a date",
+                subject="duedate",
+            ) from None
+        end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+        return self._event(**base, kind=EventKind.DUE_SET, actor=actor, due_at=end.isoformat())
+
     def _field_label(self, item: Mapping[str, Any]) -> str | None:
         names = {
             normalize_name(text)
@@ -439,7 +458,7 @@ class Converter:
             )
             if text
         }
-        for label in ("status", "priority", "assignee", "labels"):
+        for label in ("status", "priority", "assignee", "labels", "duedate"):
             if label in names:
                 return label
         if names.intersection(self.settings.satisfaction_fields):

@@ -201,6 +201,10 @@ def update_events(update: Update, people: People) -> list[TicketEvent]:
                 **fields,
             )
         )
+    for change in creates:
+        if change.name == "due_at" and change.value.value not in (None, ""):
+            actor = _loose_actor(people, update, update.author_id, change.via)
+            events.append(_due_event(base, f"event-{change.event_id}", change, actor))
     for change in update.changes:
         if not change.create:
             event = _change_event(
@@ -208,7 +212,13 @@ def update_events(update: Update, people: People) -> list[TicketEvent]:
             )
             if event is not None:
                 events.append(event)
-    for comment in update.comments:
+    for index, comment in enumerate(update.comments):
+        if creates and index == 0 and comment.public:
+            # The opening comment is the message that created the ticket: ``created`` (with its
+            # author as actor) tells it, as the e-mail adapter's first message does. A private
+            # opening note stays a note: it is how the fold knows an agent opened the ticket
+            # without writing to the requester.
+            continue
         events.append(_comment_event(base, update, comment, people))
     for rating in update.ratings:
         score = rating.score.value
@@ -275,6 +285,8 @@ def _change_event(base: dict[str, Any], change: Change, actor: str) -> TicketEve
         return TicketEvent(
             **base, event_id=event_id, kind="priority_changed", actor=actor, priority=level
         )
+    if change.name == "due_at":
+        return _due_event(base, event_id, change, actor)
     if change.name == "assignee_id":
         return TicketEvent(
             **base,
@@ -287,6 +299,15 @@ def _change_event(base: dict[str, Any], change: Change, actor: str) -> TicketEve
     if not fields:
         return None
     return TicketEvent(**base, event_id=event_id, kind="fields_changed", actor=actor, **fields)
+
+
+def _due_event(base: dict[str, Any], event_id: str, change: Change, actor: str) -> TicketEvent:
+    """A task's due date (``due_at``) pins the resolution clock's due instant; removing it
+    unpins it (docs/semantics.md)."""
+    if change.value.value in (None, ""):
+        return TicketEvent(**base, event_id=event_id, kind="due_cleared", actor=actor)
+    due = change.value.instant().isoformat()
+    return TicketEvent(**base, event_id=event_id, kind="due_set", actor=actor, due_at=due)
 
 
 def _field(name: str, value: Node) -> dict[str, Any]:

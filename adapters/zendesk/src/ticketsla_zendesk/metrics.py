@@ -38,13 +38,14 @@ METRIC_TYPES = frozenset(
     }
 )
 
-# Zendesk metric -> the ticketsla metric it corresponds to (reply_time depends on the instance).
+# Zendesk metric -> the ticketsla preset of the same name and rules (reply_time depends on the
+# instance: the first is first reply time, later ones next reply time).
 METRIC_NAMES = {
-    "agent_work_time": "resolution",  # paused while pending or on-hold, like our resolution
-    "periodic_update_time": "periodic_update",
-    "pausable_update_time": "periodic_update",
-    "resolution_time": "resolution",
-    "requester_wait_time": None,  # paused only on-hold: no ticketsla preset matches it
+    "agent_work_time": "agent_work_time",  # pauses in pending and on-hold, stops at solve
+    "periodic_update_time": "periodic_update",  # never pauses
+    "pausable_update_time": "pausable_update",  # pauses in pending only
+    "resolution_time": "total_resolution_time",  # never pauses
+    "requester_wait_time": "requester_wait_time",  # pauses in pending only, stops at solve
 }
 
 
@@ -70,7 +71,7 @@ class ZendeskMetricEvent:
     def ticketsla_metric(self) -> str | None:
         """The ticketsla metric this one measures, or ``None`` when none corresponds."""
         if self.metric == "reply_time":
-            return "first_response" if self.instance_id <= 1 else "next_response"
+            return "first_reply_time" if self.instance_id <= 1 else "next_reply_time"
         return METRIC_NAMES.get(self.metric)
 
 
