@@ -31,7 +31,15 @@ from ticketsla.sources import (
     payload_bytes,
 )
 
-from .mailboxes import BatchResult, Item, is_mbox, iter_maildir, iter_path, split_mbox
+from .mailboxes import (
+    BatchResult,
+    Item,
+    from_line_time,
+    is_mbox,
+    iter_maildir,
+    iter_path,
+    mbox_entries,
+)
 from .message import MessageFacts, read_message
 from .settings import EmailSettings
 from .threads import Threader, ticket_of
@@ -82,8 +90,12 @@ class EmailAdapter:
         *,
         headers: Mapping[str, str] | None = None,
         limits: PayloadLimits | None = None,
+        received_at: datetime | None = None,
     ) -> list[TicketEvent]:
         """The events of one message, or of every message of an mbox.
+
+        ``received_at`` (timezone-aware: when you received the message) times a message that
+        has no usable Date or Received field; an mbox's ``From `` lines come before it.
 
         An mbox with any unreadable message is refused whole (``PayloadError`` naming the
         first bad message), so a list is never silently partial; ``parse_mbox`` reports
@@ -102,8 +114,13 @@ class EmailAdapter:
             raise PayloadError(f"{self.name}: expected raw bytes", subject=self.name)
         if is_mbox(data):
             threader = Threader(self, limits=limits)
-            for number, raw in enumerate(split_mbox(data), start=1):
-                threader.add(raw, origin=f"message {number}")
+            for number, (line, raw) in enumerate(mbox_entries(data), start=1):
+                threader.add(
+                    raw,
+                    origin=f"message {number}",
+                    delivered_at=from_line_time(line),
+                    received_at=received_at,
+                )
             if threader.rejects:
                 first = threader.rejects[0]
                 raise PayloadError(
@@ -112,7 +129,13 @@ class EmailAdapter:
                     subject=self.name,
                 )
             return threader.events()
-        facts = read_message(data, settings=self.settings, limits=limits, source=self.name)
+        facts = read_message(
+            data,
+            settings=self.settings,
+            limits=limits,
+            source=self.name,
+            received_at=received_at,
+        )
         ticket, starts = ticket_of(facts, self.settings)
         return self.events_for(facts, ticket, starts=starts)
 
@@ -266,12 +289,12 @@ def _read_paths(threader: Threader, paths: Sequence[str | os.PathLike[str]]) -> 
             threader.reject(str(path), f"{name}: {str(path)!r} {what}")
             count += 1
             continue
-        for origin, raw, problem in items:
+        for origin, raw, problem, delivered in items:
             count += 1
             if problem is not None:
                 threader.reject(origin, problem)
             else:
-                threader.add(raw, origin=origin)
+                threader.add(raw, origin=origin, delivered_at=delivered)
     return count
 
 

@@ -22,15 +22,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parsedate_tz
+from email.utils import getaddresses
 
 from ticketsla.errors import PayloadError
 from ticketsla.sources import PayloadLimits, payload_bytes
 
+from .dates import mail_date
 from .settings import EmailSettings
 
 __all__ = ["MessageFacts", "read_message"]
@@ -45,7 +46,6 @@ _MSG_ID = re.compile(r"<([^<>\s]{1,998})>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
-_ZONE = re.compile(r"\d:\d\d(?::\d\d)?\s*([+-]\d{4}|[A-Za-z]{1,5})\b")
 _MAX_REFERENCES = 500
 _MAX_ID = 200
 _MAX_SUBJECT = 998
@@ -88,8 +88,15 @@ def read_message(
     settings: EmailSettings,
     limits: PayloadLimits,
     source: str = "email",
+    delivered_at: datetime | None = None,
+    received_at: datetime | None = None,
 ) -> MessageFacts:
-    """The facts of one message; a message that breaks a bound or cannot be timed is refused."""
+    """The facts of one message; a message that breaks a bound or cannot be timed is refused.
+
+    A message without a usable Date or Received time is timed by ``delivered_at`` (when its
+    mailbox recorded it: the mbox ``From `` line, the Maildir file name), else by the caller's
+    ``received_at``; both must be timezone-aware.
+    """
     data = payload_bytes(raw, source=source, limits=limits)
     if data is None:
         raise PayloadError(
@@ -118,7 +125,12 @@ def read_message(
         subject=_subject(fields.get("subject")),
         sender=_sender(fields),
         recipients=_recipients(fields),
-        at=_when(fields, message, source),
+        at=_when(
+            fields,
+            settings,
+            source,
+            (("delivered_at", delivered_at), ("received_at", received_at)),
+        ),
         automated=_automated(fields, message, settings, source),
         digest=hashlib.sha256(data).hexdigest(),
     )
@@ -261,37 +273,39 @@ def _recipients(fields: dict[str, list[str]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _when(fields: dict[str, list[str]], message: Message, source: str) -> datetime:
+def _when(
+    fields: dict[str, list[str]],
+    settings: EmailSettings,
+    source: str,
+    fallbacks: tuple[tuple[str, datetime | None], ...],
+) -> datetime:
+    """The Date; else the topmost Received time; else the mailbox's or the caller's time."""
+    window = settings.date_window
+    refused: list[str] = []
     for value in fields.get("date", [])[:1]:
-        at = _date(value)
+        at = mail_date(value, window)
         if at is not None:
             return at
+        if mail_date(value) is not None:
+            refused.append(f"Date {_clean(value)[:60]!r} is outside {window.describe()}")
     for value in fields.get("received", [])[:1]:
-        at = _date(value.rpartition(";")[2])
+        at = mail_date(value.rpartition(";")[2], window)
         if at is not None:
             return at
+    for what, at in fallbacks:
+        if at is None:
+            continue
+        if at.utcoffset() is None:
+            raise PayloadError(f"{source}: {what} {at!r} has no UTC offset", subject=what)
+        if at in window:
+            return at
+        refused.append(f"{what} {at.isoformat()} is outside {window.describe()}")
+    note = f" ({'; '.join(refused)})" if refused else ""
     raise PayloadError(
-        f"{source}: message {_describe(fields)} has no usable Date and no Received: timestamp",
+        f"{source}: message {_describe(fields)} has no usable Date and no Received: "
+        f"timestamp{note}",
         subject="date",
     )
-
-
-def _date(value: str) -> datetime | None:
-    """An RFC 5322 date-time; one without a zone is unusable (never guessed), "-0000" is UTC."""
-    text = _clean(value)
-    zone = _ZONE.search(text)
-    parsed = parsedate_tz(text) if zone else None
-    if parsed is None or zone is None:
-        return None
-    offset = parsed[9]
-    if offset is None:
-        if zone.group(1) != "-0000":
-            return None
-        offset = 0  # RFC 5322 3.3: "-0000" is UTC from a sender that does not tell its zone
-    try:
-        return datetime(*parsed[:6], tzinfo=timezone(timedelta(seconds=offset)))
-    except (ValueError, OverflowError):
-        return None
 
 
 def _describe(fields: dict[str, list[str]]) -> str:

@@ -16,6 +16,8 @@ from typing import Any
 
 from ticketsla.errors import ConfigurationError
 
+from .dates import DateWindow
+
 __all__ = ["DEFAULT_SUBJECT_TAG", "EmailSettings"]
 
 DEFAULT_SUBJECT_TAG = r"\[#(\d{1,20})\]"
@@ -32,7 +34,8 @@ class EmailSettings:
     ``keep_automated`` records automated mail from outside the team (bounces, out-of-office
     replies, read receipts, list traffic) as automatic internal notes instead of dropping it.
     ``max_headers``, ``max_header_bytes``, ``max_parts`` and ``max_nesting`` bound the work one
-    message may cause.
+    message may cause. A time before 1 January ``earliest_year`` or after 31 December
+    ``latest_year`` is implausible: it is not used (the next fallback times the message).
     """
 
     agent_addresses: Iterable[str] = ()
@@ -43,7 +46,10 @@ class EmailSettings:
     max_header_bytes: int = 64 * 1024
     max_parts: int = 1000
     max_nesting: int = 25
+    earliest_year: int = 1970
+    latest_year: int = 2100
     tag_pattern: re.Pattern[str] = field(init=False, repr=False)
+    date_window: DateWindow = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -74,6 +80,19 @@ class EmailSettings:
                 raise ConfigurationError(
                     f"email: {what}: {value!r} is not a positive whole number", subject=what
                 )
+        for what in ("earliest_year", "latest_year"):
+            value = getattr(self, what)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9998:
+                raise ConfigurationError(
+                    f"email: {what}: {value!r} is not a year between 1 and 9998", subject=what
+                )
+        if self.earliest_year > self.latest_year:
+            raise ConfigurationError(
+                f"email: earliest_year {self.earliest_year} is after latest_year "
+                f"{self.latest_year}",
+                subject="earliest_year",
+            )
+        put(self, "date_window", DateWindow(self.earliest_year, self.latest_year))
 
     def is_agent(self, address: str | None) -> bool:
         """Whether ``address`` is one of the team's: listed, or in an agent domain."""
@@ -92,7 +111,7 @@ class EmailSettings:
         """Settings from plain data (a parsed TOML table)."""
         if not isinstance(data, Mapping):
             raise ConfigurationError(f"email: {origin}: expected a table", subject=origin)
-        allowed = {f for f in cls.__dataclass_fields__ if f != "tag_pattern"}
+        allowed = {f for f in cls.__dataclass_fields__ if f not in ("tag_pattern", "date_window")}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ConfigurationError(

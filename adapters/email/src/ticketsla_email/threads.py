@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -103,11 +104,27 @@ class Threader:
     def __len__(self) -> int:
         return len(self._messages)
 
-    def add(self, raw: bytes | str, *, origin: str = "<message>") -> bool:
-        """Read one message; False (and a reject) when it cannot be read."""
+    def add(
+        self,
+        raw: bytes | str,
+        *,
+        origin: str = "<message>",
+        received_at: datetime | None = None,
+        delivered_at: datetime | None = None,
+    ) -> bool:
+        """Read one message; False (and a reject) when it cannot be read.
+
+        ``delivered_at`` (the mailbox's delivery time) and then ``received_at`` (the caller's)
+        time a message that has no usable Date or Received field.
+        """
         try:
             facts = read_message(
-                raw, settings=self.adapter.settings, limits=self.limits, source=self.adapter.name
+                raw,
+                settings=self.adapter.settings,
+                limits=self.limits,
+                source=self.adapter.name,
+                delivered_at=delivered_at,
+                received_at=received_at,
             )
         except PayloadError as exc:
             self._rejects.append(Reject(origin, exc.message))
@@ -125,31 +142,37 @@ class Threader:
         """Read every message of an mbox file."""
         from .mailboxes import iter_mbox_file
 
-        for origin, raw, problem in iter_mbox_file(Path(path), self.limits, self.adapter.name):
+        for origin, raw, problem, delivered in iter_mbox_file(
+            Path(path), self.limits, self.adapter.name
+        ):
             if problem is not None:
                 self.reject(origin, problem)
             else:
-                self.add(raw, origin=origin)
+                self.add(raw, origin=origin, delivered_at=delivered)
 
     def add_maildir(self, path: str | Path) -> None:
         """Read every message of a Maildir folder (its cur/ and new/)."""
         from .mailboxes import iter_maildir
 
-        for origin, raw, problem in iter_maildir(Path(path), self.limits, self.adapter.name):
+        for origin, raw, problem, delivered in iter_maildir(
+            Path(path), self.limits, self.adapter.name
+        ):
             if problem is not None:
                 self.reject(origin, problem)
             else:
-                self.add(raw, origin=origin)
+                self.add(raw, origin=origin, delivered_at=delivered)
 
     def add_path(self, path: str | Path) -> None:
         """Read a Maildir folder, a folder of message files, an mbox file or one .eml file."""
         from .mailboxes import iter_path
 
-        for origin, raw, problem in iter_path(Path(path), self.limits, self.adapter.name):
+        for origin, raw, problem, delivered in iter_path(
+            Path(path), self.limits, self.adapter.name
+        ):
             if problem is not None:
                 self.reject(origin, problem)
             else:
-                self.add(raw, origin=origin)
+                self.add(raw, origin=origin, delivered_at=delivered)
 
     def events(self) -> list[TicketEvent]:
         """Every message's events, threaded into tickets, in history order."""

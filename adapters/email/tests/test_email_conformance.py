@@ -1,0 +1,50 @@
+"""Conformance: messages written here in the shapes real mail takes, each with what it must give.
+
+Each file in ``conformance/`` is named for the real-world shape it stands for; the table below
+says what the adapter must read from it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from email_messages import TEAM
+from ticketsla_email import read_message
+
+from ticketsla.sources import PayloadLimits
+
+CONFORMANCE = Path(__file__).parent / "conformance"
+
+EXPECTED: dict[str, dict[str, Any]] = {
+    "date_comment_before_offset_1995.eml": {
+        "at": datetime(1995, 9, 20, 0, 19, tzinfo=timezone(timedelta(hours=-4))),
+    },
+    "date_zone_name_cest_not_in_rfc.eml": {  # CEST is no RFC 5322 zone: Received times it
+        "at": datetime(2023, 4, 7, 8, 0, 9, tzinfo=UTC),
+    },
+    "date_line_break_lost_before_received.eml": {  # the offset before the glued field counts
+        "at": datetime(2023, 4, 7, 15, 30, 44, tzinfo=UTC),
+    },
+    "date_year_1026_clock_broken.eml": {  # implausible year: Received times it
+        "at": datetime(2026, 3, 2, 11, 0, tzinfo=UTC),
+    },
+    "date_obsolete_two_digit_year_pst.eml": {
+        "at": datetime(2026, 3, 3, 16, 30, tzinfo=UTC),
+    },
+}
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    """No fixture sits in the folder untested, and none is expected that is not there."""
+    assert sorted(p.name for p in CONFORMANCE.iterdir()) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_conformance_fixture(name: str) -> None:
+    """Each shape reads to the facts written beside it."""
+    facts = read_message((CONFORMANCE / name).read_bytes(), settings=TEAM, limits=PayloadLimits())
+    for field, expected in EXPECTED[name].items():
+        assert getattr(facts, field) == expected, field
