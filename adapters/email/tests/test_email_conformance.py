@@ -34,6 +34,22 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "date_obsolete_two_digit_year_pst.eml": {
         "at": datetime(2026, 3, 3, 16, 30, tzinfo=UTC),
     },
+    "headers_unindented_continuation_line.eml": {  # Date and Subject after it are kept
+        "at": datetime(2026, 3, 3, 10, 0, tzinfo=UTC),
+        "subject": "Invoice missing",
+        "sender": "lee@partner.example",
+    },
+    "address_rfc2047_encoded_local_part.eml": {
+        "sender": "lee@partner.example",
+        "recipients": ("support@acme.example",),
+    },
+    "from_malformed_unclosed_quote.eml": {"sender": "lee@partner.example"},
+    "from_missing_reply_to_and_return_path.eml": {"sender": "lee@partner.example"},
+    "subject_gb2312_label_holding_gbk.eml": {"subject": "朱镕基 发票"},
+    "subject_raw_8bit_gb2312.eml": {"subject": "发票丢失"},
+    "subject_raw_8bit_shift_jis.eml": {"subject": "請求書について"},
+    "subject_ks_c_5601_label_holding_cp949.eml": {"subject": "똠방각하 문의"},
+    "subject_raw_8bit_undeclared_latin1.eml": {"subject": "Café menu – broken"},
 }
 
 

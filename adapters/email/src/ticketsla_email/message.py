@@ -5,12 +5,15 @@ of header fields, MIME delimiters and nesting), then parses the structure with t
 library's ``email`` package, and reads the header fields it needs from their raw text:
 
 - ``Message-ID``, ``In-Reply-To`` and ``References`` by the ``<...>`` tokens in them;
-- ``From`` (else ``Sender``, else a non-null ``Return-Path``), ``To`` and ``Cc`` with
+- ``From`` (else ``Reply-To``, ``Sender``, a non-null ``Return-Path``), ``To`` and ``Cc`` with
   ``email.utils.getaddresses``;
-- ``Subject`` decoded with ``email.policy.default`` (RFC 2047 encoded words, any charset; an
-  unknown charset or stray 8-bit bytes decode with U+FFFD), control characters folded to spaces;
-- ``Date``; a message without a usable one is timed by its first (topmost, newest) ``Received:``
-  field, the moment the receiving server took it; with neither it is a ``PayloadError``.
+- ``Subject`` and addresses decoded by ``charsets.decode_header_text`` (RFC 2047 words, WHATWG
+  charset labels, raw 8-bit bytes), control characters folded to spaces;
+- ``Date`` (see ``dates``); else the first (topmost, newest) ``Received:`` time; else the
+  mailbox's delivery time or the caller's ``received_at``; with none it is a ``PayloadError``.
+
+An unindented line of the header block that starts no field continues the field before it, as
+mail clients read it (Python's parser would end the header block there).
 
 The structure is parsed with ``email.policy.compat32``, not ``email.policy.default``: the default
 policy parses every part's ``Content-Type`` parameters while parsing, at about 30 µs a byte, so
@@ -31,6 +34,7 @@ from email.utils import getaddresses
 from ticketsla.errors import PayloadError
 from ticketsla.sources import PayloadLimits, payload_bytes
 
+from .charsets import decode_header_text
 from .dates import mail_date
 from .settings import EmailSettings
 
@@ -46,6 +50,9 @@ _MSG_ID = re.compile(r"<([^<>\s]{1,998})>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
+_BRACKETED_ADDRESS = re.compile(r"<\s*([^<>\s]{1,254}@[^<>\s]{1,254})\s*>")
+_BARE_ADDRESS = re.compile(r"([^\s<>()\[\],;:\"@]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))")
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:+-]{1,40})""", re.IGNORECASE)
 _MAX_REFERENCES = 500
 _MAX_ID = 200
 _MAX_SUBJECT = 998
@@ -105,7 +112,7 @@ def read_message(
         )
     _prescan(data, settings, source)
     try:
-        message = BytesParser(policy=policy.compat32).parsebytes(data)
+        message = BytesParser(policy=policy.compat32).parsebytes(_mend_head(data))
     except RecursionError:
         raise PayloadError(
             f"{source}: MIME parts nest too deeply to read", subject=source
@@ -118,13 +125,14 @@ def read_message(
             subject=source,
         )
     message_id = _first_id(fields.get("message-id"))
+    declared = _declared_charset(message)
     facts = MessageFacts(
         message_id=message_id,
         in_reply_to=_ids(fields.get("in-reply-to")),
         references=_ids(fields.get("references")),
-        subject=_subject(fields.get("subject")),
-        sender=_sender(fields),
-        recipients=_recipients(fields),
+        subject=_subject(fields.get("subject"), declared),
+        sender=_sender(fields, declared),
+        recipients=_recipients(fields, declared),
         at=_when(
             fields,
             settings,
@@ -185,6 +193,38 @@ def _prescan(data: bytes, settings: EmailSettings, source: str) -> None:
         )
 
 
+def _mend_head(data: bytes) -> bytes:
+    """The message with each unindented line of its header block that starts no field indented.
+
+    Python's parser ends the header block at such a line (and loses every field after it); mail
+    clients read it as a continuation of the field before and keep going, and so does this.
+    """
+    split = _HEADER_SPLIT.search(data)
+    head, rest = (data[: split.start()], data[split.start() :]) if split else (data, b"")
+    lines = head.split(b"\n")
+    mended = [
+        line if index == 0 or line[:1] in (b" ", b"\t") or _FIELD_START.match(line) else b" " + line
+        for index, line in enumerate(lines)
+    ]
+    if mended == lines:
+        return data
+    return b"\n".join(mended) + rest
+
+
+def _declared_charset(message: Message) -> str | None:
+    """The charset the message declares: its own, else that of its first part that has one."""
+    for count, part in enumerate(message.walk()):
+        if count > 20:
+            break
+        for name, value in part.raw_items():
+            if name.strip().lower() == "content-type":
+                found = _CHARSET_PARAM.search(value[:2000])
+                if found is not None:
+                    return found.group(1)
+                break
+    return None
+
+
 def _field_name(line: bytes) -> str:
     return line.partition(b":")[0][:40].decode("ascii", "replace")
 
@@ -242,34 +282,57 @@ def _first_id(values: list[str] | None) -> str | None:
     return _norm_id(bare) if bare and "@" in bare and not any(c.isspace() for c in bare) else None
 
 
-def _subject(values: list[str] | None) -> str | None:
+def _subject(values: list[str] | None, declared: str | None) -> str | None:
     if not values:
         return None
-    decoded = str(policy.default.header_factory("subject", values[0]))
-    return _clean(decoded)[:_MAX_SUBJECT] or None
+    return _clean(decode_header_text(values[0], declared))[:_MAX_SUBJECT] or None
 
 
-def _addresses(values: list[str] | None) -> list[str]:
+def _addresses(values: list[str] | None, declared: str | None) -> list[str]:
     out = []
     for _, address in getaddresses([_text(v) for v in values or ()]):
-        address = _CONTROL.sub("", address).strip().casefold()
-        local, at, domain = address.rpartition("@")
-        if at and local and domain and not any(c.isspace() for c in address):
-            out.append(address)
+        found = _usable_address(decode_header_text(address, declared))
+        if found is not None:
+            out.append(found)
     return out
 
 
-def _sender(fields: dict[str, list[str]]) -> str | None:
-    for name in ("from", "sender"):
-        found = _addresses(fields.get(name, [])[:1])
+def _usable_address(text: str) -> str | None:
+    address = _CONTROL.sub("", text).strip().strip("<>").rstrip(".").casefold()
+    local, at, domain = address.rpartition("@")
+    if at and local and domain and not any(c.isspace() or c in "<>,;()" for c in address):
+        return address
+    return None
+
+
+def _recovered_address(values: list[str], declared: str | None) -> str | None:
+    """An address readable in a malformed field: one in angle brackets first, else a bare one."""
+    text = _CONTROL.sub(" ", decode_header_text(_text(values[0]), declared))
+    for pattern in (_BRACKETED_ADDRESS, _BARE_ADDRESS):
+        for match in pattern.finditer(text):
+            found = _usable_address(match.group(1))
+            if found is not None:
+                return found
+    return None
+
+
+def _sender(fields: dict[str, list[str]], declared: str | None = None) -> str | None:
+    """From; without a usable one, Reply-To, then Sender, then a non-null Return-Path."""
+    for name in ("from", "reply-to", "sender", "return-path"):
+        values = fields.get(name, [])[:1]
+        if not values:
+            continue
+        found = _addresses(values, declared)
         if found:
             return found[0]
-    return_path = _addresses(fields.get("return-path", [])[:1])
-    return return_path[0] if return_path else None
+        recovered = _recovered_address(values, declared)
+        if recovered is not None:
+            return recovered
+    return None
 
 
-def _recipients(fields: dict[str, list[str]]) -> tuple[str, ...]:
-    found = _addresses(fields.get("to", []) + fields.get("cc", []))
+def _recipients(fields: dict[str, list[str]], declared: str | None) -> tuple[str, ...]:
+    found = _addresses(fields.get("to", []) + fields.get("cc", []), declared)
     return tuple(dict.fromkeys(found))
 
 
