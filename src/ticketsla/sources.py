@@ -63,6 +63,10 @@ class SourceAdapter(Protocol):
     read; it never returns a partial list silently. ``verify_signature`` raises
     ``SignatureError`` unless the body was signed with ``secret`` within the replay window around
     ``now``; sources that do not sign raise ``SignatureError`` saying so.
+
+    An adapter whose raw payloads are not JSON and are read in bounded time whatever their
+    size (mail: headers only) may set an int attribute ``max_raw_bytes``: ``parse_payload``
+    then checks raw payloads against it instead of ``PayloadLimits.max_bytes``.
     """
 
     @property

@@ -82,6 +82,15 @@ class EmailAdapter:
         path = os.environ.get(CONFIG_ENV, "").strip()
         return cls.from_toml(path) if path else cls()
 
+    @property
+    def max_raw_bytes(self) -> int:
+        """The largest raw payload (one message or an mbox) read: ``max_message_bytes``."""
+        return self.settings.max_message_bytes
+
+    def raw_limits(self, limits: PayloadLimits) -> PayloadLimits:
+        """``limits`` with the mail size limit in place of the JSON payload limit."""
+        return PayloadLimits(max_bytes=self.max_raw_bytes, max_depth=limits.max_depth)
+
     # ---- the SourceAdapter protocol ------------------------------------------------------
 
     def parse(
@@ -109,7 +118,7 @@ class EmailAdapter:
                 "decoded JSON",
                 subject=self.name,
             )
-        data = payload_bytes(payload, source=self.name, limits=limits)
+        data = payload_bytes(payload, source=self.name, limits=self.raw_limits(limits))
         if data is None:  # pragma: no cover - mappings and lists were refused above
             raise PayloadError(f"{self.name}: expected raw bytes", subject=self.name)
         if is_mbox(data):
@@ -277,40 +286,40 @@ def parse_path(
 def _read_paths(threader: Threader, paths: Sequence[str | os.PathLike[str]]) -> int:
     """Add every message under ``paths`` to ``threader``; how many messages were met."""
     name, limits = threader.adapter.name, threader.limits
+    max_bytes = threader.adapter.settings.max_message_bytes
     count = 0
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            items = _walk_folder(path, limits, name)
+            items = _walk_folder(path, limits, name, max_bytes)
         elif path.is_file():
-            items = iter_path(path, limits, name)
+            items = iter_path(path, limits, name, max_bytes)
         else:
             what = "is not a regular file" if path.exists() else "does not exist"
             threader.reject(str(path), f"{name}: {str(path)!r} {what}")
             count += 1
             continue
-        for origin, raw, problem, delivered in items:
+        for item in items:
             count += 1
-            if problem is not None:
-                threader.reject(origin, problem)
-            else:
-                threader.add(raw, origin=origin, delivered_at=delivered)
+            threader.add_item(item)
     return count
 
 
-def _walk_folder(folder: Path, limits: PayloadLimits, source: str) -> Iterator[Item]:
+def _walk_folder(
+    folder: Path, limits: PayloadLimits, source: str, max_bytes: int
+) -> Iterator[Item]:
     """The messages of a Maildir, or of every Maildir, mbox and message file in a folder."""
     for here, dirs, names in os.walk(folder):  # symbolic links to folders are not followed
         place = Path(here)
         if _is_maildir(place):
             dirs[:] = []  # its cur/ and new/ are read below; tmp/ and sub-folders never
-            yield from iter_maildir(place, limits, source)
+            yield from iter_maildir(place, limits, source, max_bytes)
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file_name in sorted(names):
             child = place / file_name
             if not file_name.startswith(".") and child.is_file():  # no FIFOs or devices
-                yield from iter_path(child, limits, source)
+                yield from iter_path(child, limits, source, max_bytes)
 
 
 def _is_maildir(path: Path) -> bool:

@@ -32,14 +32,23 @@ from email.parser import BytesParser
 from email.utils import getaddresses
 
 from ticketsla.errors import PayloadError
-from ticketsla.sources import PayloadLimits, payload_bytes
+from ticketsla.sources import PayloadLimits
 
 from .charsets import decode_header_text
 from .dates import mail_date
 from .settings import EmailSettings
 
-__all__ = ["MessageFacts", "read_message"]
+__all__ = [
+    "BODY_SCAN_BYTES",
+    "MAX_HEADER_BLOCK_BYTES",
+    "MessageFacts",
+    "message_start",
+    "read_message",
+    "read_start",
+]
 
+MAX_HEADER_BLOCK_BYTES = 8 * 1024 * 1024
+BODY_SCAN_BYTES = 1024 * 1024  # where bounce and receipt parts are looked for
 _HEADER_SPLIT = re.compile(rb"\r?\n\r?\n")
 _FIELD_START = re.compile(rb"^[!-9;-~]+:")
 _DELIMITER_LINE = re.compile(rb"^--", re.MULTILINE)
@@ -103,13 +112,55 @@ def read_message(
     A message without a usable Date or Received time is timed by ``delivered_at`` (when its
     mailbox recorded it: the mbox ``From `` line, the Maildir file name), else by the caller's
     ``received_at``; both must be timezone-aware.
+
+    Only the header block and the first ``BODY_SCAN_BYTES`` of the body are parsed, so a
+    message of any size up to ``settings.max_message_bytes`` is read in bounded time; the
+    payload limit of ``limits`` (meant for JSON sources) does not apply to mail.
     """
-    data = payload_bytes(raw, source=source, limits=limits)
-    if data is None:
+    del limits  # mail has its own size limit, settings.max_message_bytes
+    if isinstance(raw, str):
+        data = raw.encode("utf-8", "surrogateescape")
+    elif isinstance(raw, bytes | bytearray | memoryview):
+        data = bytes(raw)
+    else:
         raise PayloadError(
-            f"{source}: expected the raw bytes of an RFC 5322 message, got decoded JSON",
+            f"{source}: expected the raw bytes of an RFC 5322 message, got {type(raw).__name__}",
             subject=source,
         )
+    if len(data) > settings.max_message_bytes:
+        raise PayloadError(
+            f"{source}: message of {len(data)} bytes is over the limit of "
+            f"{settings.max_message_bytes} (max_message_bytes)",
+            subject=source,
+        )
+    return read_start(
+        message_start(data),
+        digest=hashlib.sha256(data).hexdigest(),
+        settings=settings,
+        source=source,
+        delivered_at=delivered_at,
+        received_at=received_at,
+    )
+
+
+def message_start(data: bytes) -> bytes:
+    """The part of a message that is read: its header block and the start of its body."""
+    split = _HEADER_SPLIT.search(data, 0, MAX_HEADER_BLOCK_BYTES + 4)
+    if split is None:
+        return data[: MAX_HEADER_BLOCK_BYTES + 1]
+    return data[: split.end() + BODY_SCAN_BYTES]
+
+
+def read_start(
+    data: bytes,
+    *,
+    digest: str,
+    settings: EmailSettings,
+    source: str,
+    delivered_at: datetime | None = None,
+    received_at: datetime | None = None,
+) -> MessageFacts:
+    """The facts of a message from its start (``message_start``) and the digest of all of it."""
     _prescan(data, settings, source)
     try:
         message = BytesParser(policy=policy.compat32).parsebytes(_mend_head(data))
@@ -140,7 +191,7 @@ def read_message(
             (("delivered_at", delivered_at), ("received_at", received_at)),
         ),
         automated=_automated(fields, message, settings, source),
-        digest=hashlib.sha256(data).hexdigest(),
+        digest=digest,
     )
     return facts
 
@@ -151,6 +202,10 @@ def read_message(
 def _prescan(data: bytes, settings: EmailSettings, source: str) -> None:
     split = _HEADER_SPLIT.search(data)
     head = data[: split.start()] if split else data
+    if len(head) > MAX_HEADER_BLOCK_BYTES:
+        raise PayloadError(
+            f"{source}: header block is over {MAX_HEADER_BLOCK_BYTES} bytes", subject=source
+        )
     lines = head.splitlines()
     if not lines or not _FIELD_START.match(lines[0]):
         raise PayloadError(

@@ -18,9 +18,10 @@ from ticketsla.errors import ConfigurationError
 
 from .dates import DateWindow
 
-__all__ = ["DEFAULT_SUBJECT_TAG", "EmailSettings"]
+__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "DEFAULT_SUBJECT_TAG", "EmailSettings"]
 
 DEFAULT_SUBJECT_TAG = r"\[#(\d{1,20})\]"
+DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -34,7 +35,8 @@ class EmailSettings:
     ``keep_automated`` records automated mail from outside the team (bounces, out-of-office
     replies, read receipts, list traffic) as automatic internal notes instead of dropping it.
     ``max_headers``, ``max_header_bytes``, ``max_parts`` and ``max_nesting`` bound the work one
-    message may cause. A time before 1 January ``earliest_year`` or after 31 December
+    message may cause; ``max_message_bytes`` is the largest message read (only its header block
+    and the start of its body are parsed, so this limit is generous). A time before 1 January ``earliest_year`` or after 31 December
     ``latest_year`` is implausible: it is not used (the next fallback times the message).
     """
 
@@ -46,6 +48,7 @@ class EmailSettings:
     max_header_bytes: int = 64 * 1024
     max_parts: int = 1000
     max_nesting: int = 25
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
     earliest_year: int = 1970
     latest_year: int = 2100
     tag_pattern: re.Pattern[str] = field(init=False, repr=False)
@@ -74,7 +77,13 @@ class EmailSettings:
             )
         put(self, "tag_pattern", pattern)
         put(self, "keep_automated", bool(self.keep_automated))
-        for what in ("max_headers", "max_header_bytes", "max_parts", "max_nesting"):
+        for what in (
+            "max_headers",
+            "max_header_bytes",
+            "max_parts",
+            "max_nesting",
+            "max_message_bytes",
+        ):
             value = getattr(self, what)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigurationError(

@@ -29,10 +29,11 @@ from ticketsla.errors import PayloadError
 from ticketsla.events import TicketEvent, order_events
 from ticketsla.sources import PayloadLimits
 
-from .message import MessageFacts, read_message
+from .message import MessageFacts, read_message, read_start
 
 if TYPE_CHECKING:
     from .adapter import EmailAdapter
+    from .mailboxes import Item
     from .settings import EmailSettings
 
 __all__ = ["Reject", "Threader", "subject_tag", "ticket_of"]
@@ -129,9 +130,40 @@ class Threader:
         except PayloadError as exc:
             self._rejects.append(Reject(origin, exc.message))
             return False
+        self._keep(facts)
+        return True
+
+    def _keep(self, facts: MessageFacts) -> None:
         known = self._messages.get(facts.event_id)
         if known is None or facts.digest < known.digest:
             self._messages[facts.event_id] = facts
+
+    @property
+    def _max_bytes(self) -> int:
+        return self.adapter.settings.max_message_bytes
+
+    def add_item(self, item: Item, *, received_at: datetime | None = None) -> bool:
+        """Read one message a mailbox iterator gave (only its start, with the whole digest)."""
+        if item.problem is not None:
+            self.reject(item.origin, item.problem)
+            return False
+        if item.digest is None:
+            return self.add(
+                item.data, origin=item.origin, delivered_at=item.delivered, received_at=received_at
+            )
+        try:
+            facts = read_start(
+                item.data,
+                digest=item.digest,
+                settings=self.adapter.settings,
+                source=self.adapter.name,
+                delivered_at=item.delivered,
+                received_at=received_at,
+            )
+        except PayloadError as exc:
+            self._rejects.append(Reject(item.origin, exc.message))
+            return False
+        self._keep(facts)
         return True
 
     def reject(self, origin: str, reason: str) -> None:
@@ -142,37 +174,22 @@ class Threader:
         """Read every message of an mbox file."""
         from .mailboxes import iter_mbox_file
 
-        for origin, raw, problem, delivered in iter_mbox_file(
-            Path(path), self.limits, self.adapter.name
-        ):
-            if problem is not None:
-                self.reject(origin, problem)
-            else:
-                self.add(raw, origin=origin, delivered_at=delivered)
+        for item in iter_mbox_file(Path(path), self.limits, self.adapter.name, self._max_bytes):
+            self.add_item(item)
 
     def add_maildir(self, path: str | Path) -> None:
         """Read every message of a Maildir folder (its cur/ and new/)."""
         from .mailboxes import iter_maildir
 
-        for origin, raw, problem, delivered in iter_maildir(
-            Path(path), self.limits, self.adapter.name
-        ):
-            if problem is not None:
-                self.reject(origin, problem)
-            else:
-                self.add(raw, origin=origin, delivered_at=delivered)
+        for item in iter_maildir(Path(path), self.limits, self.adapter.name, self._max_bytes):
+            self.add_item(item)
 
     def add_path(self, path: str | Path) -> None:
         """Read a Maildir folder, a folder of message files, an mbox file or one .eml file."""
         from .mailboxes import iter_path
 
-        for origin, raw, problem, delivered in iter_path(
-            Path(path), self.limits, self.adapter.name
-        ):
-            if problem is not None:
-                self.reject(origin, problem)
-            else:
-                self.add(raw, origin=origin, delivered_at=delivered)
+        for item in iter_path(Path(path), self.limits, self.adapter.name, self._max_bytes):
+            self.add_item(item)
 
     def events(self) -> list[TicketEvent]:
         """Every message's events, threaded into tickets, in history order."""
