@@ -109,11 +109,15 @@ class SourceBatch:
 
     ``events`` in history order, without duplicates; ``rejects`` in the order they were met;
     ``payloads`` counts every payload looked at (messages, records), the rejected ones too.
+    ``automated`` counts the payloads recognised as automated (bounces, auto-replies, read
+    receipts...) by reason, whether they gave events or not; ``ticketsla import --dry-run``
+    shows it.
     """
 
     events: tuple[TicketEvent, ...]
     rejects: tuple[BatchReject, ...] = ()
     payloads: int = 0
+    automated: tuple[tuple[str, int], ...] = ()
 
 
 @runtime_checkable

@@ -176,7 +176,12 @@ class EmailAdapter:
         threader = Threader(self, limits=limits)
         payloads = _read_paths(threader, paths)
         rejects = tuple(BatchReject(label=r.origin, reason=r.reason) for r in threader.rejects)
-        return SourceBatch(events=tuple(threader.events()), rejects=rejects, payloads=payloads)
+        return SourceBatch(
+            events=tuple(threader.events()),
+            rejects=rejects,
+            payloads=payloads,
+            automated=tuple(threader.automated.items()),
+        )
 
     # ---- one message's events ------------------------------------------------------------
 

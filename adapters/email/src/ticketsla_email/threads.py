@@ -105,6 +105,15 @@ class Threader:
     def __len__(self) -> int:
         return len(self._messages)
 
+    @property
+    def automated(self) -> dict[str, int]:
+        """How many of the messages read are automated, by reason (``MessageFacts.automated``)."""
+        counts: dict[str, int] = {}
+        for facts in self._messages.values():
+            if facts.automated is not None:
+                counts[facts.automated] = counts.get(facts.automated, 0) + 1
+        return dict(sorted(counts.items()))
+
     def add(
         self,
         raw: bytes | str,
