@@ -14,6 +14,7 @@ import pytest
 from email_messages import TEAM
 from ticketsla_email import read_message
 
+from ticketsla.errors import PayloadError
 from ticketsla.sources import PayloadLimits
 
 CONFORMANCE = Path(__file__).parent / "conformance"
@@ -64,3 +65,20 @@ def test_conformance_fixture(name: str) -> None:
     facts = read_message((CONFORMANCE / name).read_bytes(), settings=TEAM, limits=PayloadLimits())
     for field, expected in EXPECTED[name].items():
         assert getattr(facts, field) == expected, field
+
+
+def test_text_after_the_last_field_without_a_blank_line_stays_the_body() -> None:
+    """A body that came without its blank line is not folded into the last header field."""
+    data = (
+        b"From: lee@partner.example\r\nTo: support@acme.example\r\nSubject: Short\r\n"
+        b"Date: Tue, 03 Mar 2026 10:00:00 +0000\r\nMessage-ID: <nosep@partner.example>\r\n"
+        b"Hello, the body starts here\r\n"
+    )
+    found = read_message(data, settings=TEAM, limits=PayloadLimits())
+    assert found.message_id == "nosep@partner.example"
+    assert found.subject == "Short"
+
+
+def test_text_with_a_lone_surrogate_is_a_payload_error() -> None:
+    with pytest.raises(PayloadError, match="lone surrogate"):
+        read_message("From: a@b.example\r\n\r\n\ud800", settings=TEAM, limits=PayloadLimits())

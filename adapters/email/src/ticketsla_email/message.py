@@ -119,7 +119,13 @@ def read_message(
     """
     del limits  # mail has its own size limit, settings.max_message_bytes
     if isinstance(raw, str):
-        data = raw.encode("utf-8", "surrogateescape")
+        try:
+            data = raw.encode("utf-8")
+        except UnicodeEncodeError:
+            raise PayloadError(
+                f"{source}: the message text holds a lone surrogate, so it is not Unicode text",
+                subject=source,
+            ) from None
     elif isinstance(raw, bytes | bytearray | memoryview):
         data = bytes(raw)
     else:
@@ -257,8 +263,15 @@ def _mend_head(data: bytes) -> bytes:
     split = _HEADER_SPLIT.search(data)
     head, rest = (data[: split.start()], data[split.start() :]) if split else (data, b"")
     lines = head.split(b"\n")
+    # only lines with a field after them: text after the last field is a body that came
+    # without its blank line, and stays the body
+    last_field = max(
+        (index for index, line in enumerate(lines) if _FIELD_START.match(line)), default=0
+    )
     mended = [
-        line if index == 0 or line[:1] in (b" ", b"\t") or _FIELD_START.match(line) else b" " + line
+        line
+        if index == 0 or index > last_field or line[:1] in (b" ", b"\t") or _FIELD_START.match(line)
+        else b" " + line
         for index, line in enumerate(lines)
     ]
     if mended == lines:
