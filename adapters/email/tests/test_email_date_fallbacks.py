@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 from email_messages import TEAM, adapter, facts
+from hypothesis import given
+from hypothesis import strategies as st
 from ticketsla_email import EmailSettings, Threader, parse_maildir, parse_mbox, read_message
 from ticketsla_email.dates import mail_date, mbox_from_date
 
@@ -156,3 +159,20 @@ def test_maildir_without_a_time_in_its_name_uses_the_file_time(tmp_path: Path) -
     os.utime(message, (1772555405, 1772555405))
     result = parse_maildir(tmp_path, adapter())
     assert [e.at for e in result.events] == [datetime.fromtimestamp(1772555405, tz=UTC)]
+
+
+@given(
+    at=st.datetimes(
+        min_value=datetime(1970, 1, 2),  # noqa: DTZ001 - hypothesis bounds are naive
+        max_value=datetime(2100, 12, 30),  # noqa: DTZ001
+        timezones=st.builds(
+            timezone, st.integers(-23 * 60 - 59, 23 * 60 + 59).map(lambda m: timedelta(minutes=m))
+        ),
+    ).map(lambda d: d.replace(microsecond=0)),
+    comment=st.sampled_from(["", " (CET)", " (a (nested) comment)", "\r\n (folded)"]),
+)
+def test_any_formatted_date_reads_back_to_the_same_instant(at: datetime, comment: str) -> None:
+    """What the standard library writes, with comments and folding added, reads back exactly."""
+    text = format_datetime(at)
+    day, _, rest = text.partition(" ")
+    assert mail_date(f"{day}{comment} {rest}{comment}", TEAM.date_window) == at
