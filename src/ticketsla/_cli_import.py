@@ -63,7 +63,9 @@ def add_commands(commands: Any, *, plugin_manager: ManagerFactory | None = None)
         "2 for bad arguments",
     )
     parser.add_argument(
-        "--source", required=True, help="the adapter to read with: zendesk, jira, email..."
+        "--source",
+        help="the adapter to read with: zendesk, jira, email... (required, except with "
+        "--dry-run, which then tries every installed one)",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="payload files or folders")
     parser.add_argument("--out", help="where to write the events (default: standard output)")
@@ -87,6 +89,13 @@ def add_commands(commands: Any, *, plugin_manager: ManagerFactory | None = None)
         metavar="FILE",
         help="with --db: an SLA policy file (repeat; first match wins, last is the default)",
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="parse everything, store and write nothing; print per source what was read, "
+        "recognised and refused",
+    )
+    parser.add_argument("--json", action="store_true", help="with --dry-run: the report as JSON")
     parser.set_defaults(handler=partial(_cmd_import, plugin_manager=plugin_manager))
 
 
@@ -104,6 +113,12 @@ class _Run:
 
 def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | None = None) -> int:
     """Read source payloads from files or folders and write the normalized events as JSON lines."""
+    if args.dry_run or args.json:
+        from ._cli_dry_run import run_dry
+
+        return run_dry(args, plugin_manager() if plugin_manager is not None else None)
+    if not args.source:
+        raise ConfigurationError("import: --source is required (except with --dry-run)")
     if args.policy and not args.db:
         raise ConfigurationError("--policy goes with --db", subject="--policy")
     if args.db and args.out:

@@ -249,7 +249,7 @@ def parse_payload(
             f"{source}: payload must be bytes, text or decoded JSON, got {type(payload).__name__}",
             subject=source,
         )
-    payload_bytes(payload, source=source, limits=limits)
+    payload_bytes(payload, source=source, limits=_raw_limits(adapter, payload, limits))
     try:
         request_headers = Headers(headers)
     except SignatureError as exc:
@@ -267,6 +267,15 @@ def parse_payload(
             subject=source,
         ) from exc
     return _checked_events(adapter, events)
+
+
+def _raw_limits(adapter: SourceAdapter, payload: Payload, limits: PayloadLimits) -> PayloadLimits:
+    """The limits for a raw payload: an adapter's own ``max_raw_bytes`` (mail) replaces the
+    JSON payload limit; decoded JSON keeps it."""
+    own = getattr(adapter, "max_raw_bytes", None)
+    if isinstance(payload, Mapping | list) or isinstance(own, bool) or not isinstance(own, int):
+        return limits
+    return PayloadLimits(max_bytes=own, max_depth=limits.max_depth)
 
 
 def _checked_events(adapter: SourceAdapter, events: Any) -> list[TicketEvent]:

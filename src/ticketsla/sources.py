@@ -64,6 +64,10 @@ class SourceAdapter(Protocol):
     read; it never returns a partial list silently. ``verify_signature`` raises
     ``SignatureError`` unless the body was signed with ``secret`` within the replay window around
     ``now``; sources that do not sign raise ``SignatureError`` saying so.
+
+    An adapter whose raw payloads are not JSON and are read in bounded time whatever their
+    size (mail: headers only) may set an int attribute ``max_raw_bytes``: ``parse_payload``
+    then checks raw payloads against it instead of ``PayloadLimits.max_bytes``.
     """
 
     @property
@@ -106,11 +110,15 @@ class SourceBatch:
 
     ``events`` in history order, without duplicates; ``rejects`` in the order they were met;
     ``payloads`` counts every payload looked at (messages, records), the rejected ones too.
+    ``automated`` counts the payloads recognised as automated (bounces, auto-replies, read
+    receipts...) by reason, whether they gave events or not; ``ticketsla import --dry-run``
+    shows it.
     """
 
     events: tuple[TicketEvent, ...]
     rejects: tuple[BatchReject, ...] = ()
     payloads: int = 0
+    automated: tuple[tuple[str, int], ...] = ()
 
 
 @runtime_checkable

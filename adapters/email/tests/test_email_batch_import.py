@@ -98,14 +98,20 @@ def test_maildir_thread_imports_as_one_ticket_and_tmp_is_ignored(
 def test_maildir_rejects_are_written_with_reasons_and_the_rest_imported(
     team_config: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A message that is not mail and one over --max-bytes are rejected by key; exit 1."""
+    """A message that is not mail and one over max_message_bytes are rejected by key; exit 1.
+
+    --max-bytes (the JSON payload limit) does not apply to mail.
+    """
+    config = tmp_path / "email.toml"
+    config.write_text('agent_domains = ["acme.example"]\nmax_message_bytes = 4096\n', "utf-8")
+    os.environ[CONFIG_ENV] = str(config)  # the team_config fixture restores it
     maildir = make_maildir(tmp_path / "support")
     (maildir / "new" / "1772455000.M5P100.mx").write_bytes(b"\x00\x01 not a message at all\n")
     (maildir / "new" / "1772456000.M6P100.mx").write_bytes(
         raw("customer_new.eml").replace(b"Hello,", b"Hello," + b" padding" * 1000)
     )
     out, rejects = tmp_path / "events.jsonl", tmp_path / "rejects.jsonl"
-    argv = [str(maildir), "--out", str(out), "--rejects", str(rejects), "--max-bytes", "4096"]
+    argv = [str(maildir), "--out", str(out), "--rejects", str(rejects), "--max-bytes", "10"]
     assert import_(*argv) == 1
     assert [e["event_id"] for e in read_jsonl(out)] == [f"created:{ROOT}", REPLY, FOLLOWUP]
     records = sorted(read_jsonl(rejects), key=lambda r: str(r["path"]))

@@ -19,7 +19,6 @@ from ticketsla_email import (
 
 from ticketsla.errors import PayloadError
 from ticketsla.events import EventKind, TicketEvent, order_events
-from ticketsla.sources import PayloadLimits
 
 ROOT = "CAF1x7Qm@mail.customer.example"
 
@@ -157,9 +156,10 @@ def test_mbox_file_skips_a_message_over_the_size_limit(tmp_path: Path) -> None:
     big = raw("customer_followup.eml").replace(b"Log attached.", b"x" * 5000)
     path = tmp_path / "big.mbox"
     path.write_bytes(mbox(["customer_new.eml"]) + b"From x\n" + big + b"\n")
-    result = parse_mbox(path, adapter(), limits=PayloadLimits(max_bytes=4000))
+    small = adapter(EmailSettings(agent_domains=["acme.example"], max_message_bytes=4000))
+    result = parse_mbox(path, small)
     assert [r.reason for r in result.rejects] == [
-        "email: message is over the size limit of 4000 bytes"
+        "email: message is over the size limit of 4000 bytes (max_message_bytes)"
     ]
     assert [e.kind for e in result.events] == [EventKind.CREATED]
 
@@ -169,9 +169,12 @@ def test_maildir_is_threaded_as_a_batch(tmp_path: Path) -> None:
     box = mailbox.Maildir(tmp_path / "Support", create=True)
     for name in THREAD:
         box.add(raw(name))
-    box.add(raw("no_date_at_all.eml"))
+    box.add(raw("no_date_at_all.eml"))  # timed by its delivery time, the Maildir name
+    (tmp_path / "Support" / "new" / "not-mail").write_bytes(b"\x00\x01 no header\n")
     result = parse_maildir(tmp_path / "Support", adapter())
-    assert result.events == _threaded(THREAD)
+    undated = [e for e in result.events if e.ticket_id == "nodate-2@partner.example"]
+    assert [e for e in result.events if e not in undated] == _threaded(THREAD)
+    assert len(undated) == 1
     assert len(result.rejects) == 1
 
 

@@ -32,7 +32,15 @@ from ticketsla.sources import (
     payload_bytes,
 )
 
-from .mailboxes import BatchResult, Item, is_mbox, iter_maildir, iter_path, split_mbox
+from .mailboxes import (
+    BatchResult,
+    Item,
+    from_line_time,
+    is_mbox,
+    iter_maildir,
+    iter_path,
+    mbox_entries,
+)
 from .message import MessageFacts, read_message
 from .settings import EmailSettings
 from .threads import Threader, ticket_of
@@ -75,6 +83,15 @@ class EmailAdapter:
         path = os.environ.get(CONFIG_ENV, "").strip()
         return cls.from_toml(path) if path else cls()
 
+    @property
+    def max_raw_bytes(self) -> int:
+        """The largest raw payload (one message or an mbox) read: ``max_message_bytes``."""
+        return self.settings.max_message_bytes
+
+    def raw_limits(self, limits: PayloadLimits) -> PayloadLimits:
+        """``limits`` with the mail size limit in place of the JSON payload limit."""
+        return PayloadLimits(max_bytes=self.max_raw_bytes, max_depth=limits.max_depth)
+
     # ---- the SourceAdapter protocol ------------------------------------------------------
 
     def parse(
@@ -83,8 +100,12 @@ class EmailAdapter:
         *,
         headers: Mapping[str, str] | None = None,
         limits: PayloadLimits | None = None,
+        received_at: datetime | None = None,
     ) -> list[TicketEvent]:
         """The events of one message, or of every message of an mbox.
+
+        ``received_at`` (timezone-aware: when you received the message) times a message that
+        has no usable Date or Received field; an mbox's ``From `` lines come before it.
 
         An mbox with any unreadable message is refused whole (``PayloadError`` naming the
         first bad message), so a list is never silently partial; ``parse_mbox`` reports
@@ -98,13 +119,18 @@ class EmailAdapter:
                 "decoded JSON",
                 subject=self.name,
             )
-        data = payload_bytes(payload, source=self.name, limits=limits)
+        data = payload_bytes(payload, source=self.name, limits=self.raw_limits(limits))
         if data is None:  # pragma: no cover - mappings and lists were refused above
             raise PayloadError(f"{self.name}: expected raw bytes", subject=self.name)
         if is_mbox(data):
             threader = Threader(self, limits=limits)
-            for number, raw in enumerate(split_mbox(data), start=1):
-                threader.add(raw, origin=f"message {number}")
+            for number, (line, raw) in enumerate(mbox_entries(data), start=1):
+                threader.add(
+                    raw,
+                    origin=f"message {number}",
+                    delivered_at=from_line_time(line),
+                    received_at=received_at,
+                )
             if threader.rejects:
                 first = threader.rejects[0]
                 raise PayloadError(
@@ -113,7 +139,13 @@ class EmailAdapter:
                     subject=self.name,
                 )
             return threader.events()
-        facts = read_message(data, settings=self.settings, limits=limits, source=self.name)
+        facts = read_message(
+            data,
+            settings=self.settings,
+            limits=limits,
+            source=self.name,
+            received_at=received_at,
+        )
         ticket, starts = ticket_of(facts, self.settings)
         return self.events_for(facts, ticket, starts=starts)
 
@@ -145,7 +177,12 @@ class EmailAdapter:
         threader = Threader(self, limits=limits)
         payloads = _read_paths(threader, paths)
         rejects = tuple(BatchReject(label=r.origin, reason=r.reason) for r in threader.rejects)
-        return SourceBatch(events=tuple(threader.events()), rejects=rejects, payloads=payloads)
+        return SourceBatch(
+            events=tuple(threader.events()),
+            rejects=rejects,
+            payloads=payloads,
+            automated=tuple(threader.automated.items()),
+        )
 
     # ---- one message's events ------------------------------------------------------------
 
@@ -261,40 +298,40 @@ def parse_path(
 def _read_paths(threader: Threader, paths: Sequence[str | os.PathLike[str]]) -> int:
     """Add every message under ``paths`` to ``threader``; how many messages were met."""
     name, limits = threader.adapter.name, threader.limits
+    max_bytes = threader.adapter.settings.max_message_bytes
     count = 0
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            items = _walk_folder(path, limits, name)
+            items = _walk_folder(path, limits, name, max_bytes)
         elif path.is_file():
-            items = iter_path(path, limits, name)
+            items = iter_path(path, limits, name, max_bytes)
         else:
             what = "is not a regular file" if path.exists() else "does not exist"
             threader.reject(str(path), f"{name}: {str(path)!r} {what}")
             count += 1
             continue
-        for origin, raw, problem in items:
+        for item in items:
             count += 1
-            if problem is not None:
-                threader.reject(origin, problem)
-            else:
-                threader.add(raw, origin=origin)
+            threader.add_item(item)
     return count
 
 
-def _walk_folder(folder: Path, limits: PayloadLimits, source: str) -> Iterator[Item]:
+def _walk_folder(
+    folder: Path, limits: PayloadLimits, source: str, max_bytes: int
+) -> Iterator[Item]:
     """The messages of a Maildir, or of every Maildir, mbox and message file in a folder."""
     for here, dirs, names in os.walk(folder):  # symbolic links to folders are not followed
         place = Path(here)
         if _is_maildir(place):
             dirs[:] = []  # its cur/ and new/ are read below; tmp/ and sub-folders never
-            yield from iter_maildir(place, limits, source)
+            yield from iter_maildir(place, limits, source, max_bytes)
             continue
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for file_name in sorted(names):
             child = place / file_name
             if not file_name.startswith(".") and child.is_file():  # no FIFOs or devices
-                yield from iter_path(child, limits, source)
+                yield from iter_path(child, limits, source, max_bytes)
 
 
 def _is_maildir(path: Path) -> bool:

@@ -16,9 +16,12 @@ from typing import Any
 
 from ticketsla.errors import ConfigurationError
 
-__all__ = ["DEFAULT_SUBJECT_TAG", "EmailSettings"]
+from .dates import DateWindow
+
+__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "DEFAULT_SUBJECT_TAG", "EmailSettings"]
 
 DEFAULT_SUBJECT_TAG = r"\[#(\d{1,20})\]"
+DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, eq=False)
@@ -32,7 +35,9 @@ class EmailSettings:
     ``keep_automated`` records automated mail from outside the team (bounces, out-of-office
     replies, read receipts, list traffic) as automatic internal notes instead of dropping it.
     ``max_headers``, ``max_header_bytes``, ``max_parts`` and ``max_nesting`` bound the work one
-    message may cause.
+    message may cause; ``max_message_bytes`` is the largest message read (only its header block
+    and the start of its body are parsed, so this limit is generous). A time before 1 January ``earliest_year`` or after 31 December
+    ``latest_year`` is implausible: it is not used (the next fallback times the message).
     """
 
     agent_addresses: Iterable[str] = ()
@@ -43,7 +48,11 @@ class EmailSettings:
     max_header_bytes: int = 64 * 1024
     max_parts: int = 1000
     max_nesting: int = 25
+    max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+    earliest_year: int = 1970
+    latest_year: int = 2100
     tag_pattern: re.Pattern[str] = field(init=False, repr=False)
+    date_window: DateWindow = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -68,12 +77,31 @@ class EmailSettings:
             )
         put(self, "tag_pattern", pattern)
         put(self, "keep_automated", bool(self.keep_automated))
-        for what in ("max_headers", "max_header_bytes", "max_parts", "max_nesting"):
+        for what in (
+            "max_headers",
+            "max_header_bytes",
+            "max_parts",
+            "max_nesting",
+            "max_message_bytes",
+        ):
             value = getattr(self, what)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigurationError(
                     f"email: {what}: {value!r} is not a positive whole number", subject=what
                 )
+        for what in ("earliest_year", "latest_year"):
+            value = getattr(self, what)
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9998:
+                raise ConfigurationError(
+                    f"email: {what}: {value!r} is not a year between 1 and 9998", subject=what
+                )
+        if self.earliest_year > self.latest_year:
+            raise ConfigurationError(
+                f"email: earliest_year {self.earliest_year} is after latest_year "
+                f"{self.latest_year}",
+                subject="earliest_year",
+            )
+        put(self, "date_window", DateWindow(self.earliest_year, self.latest_year))
 
     def is_agent(self, address: str | None) -> bool:
         """Whether ``address`` is one of the team's: listed, or in an agent domain."""
@@ -92,7 +120,7 @@ class EmailSettings:
         """Settings from plain data (a parsed TOML table)."""
         if not isinstance(data, Mapping):
             raise ConfigurationError(f"email: {origin}: expected a table", subject=origin)
-        allowed = {f for f in cls.__dataclass_fields__ if f != "tag_pattern"}
+        allowed = {f for f in cls.__dataclass_fields__ if f not in ("tag_pattern", "date_window")}
         unknown = sorted(set(data) - allowed)
         if unknown:
             raise ConfigurationError(

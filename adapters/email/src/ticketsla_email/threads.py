@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,10 +29,11 @@ from ticketsla.errors import PayloadError
 from ticketsla.events import TicketEvent, order_events
 from ticketsla.sources import PayloadLimits
 
-from .message import MessageFacts, read_message
+from .message import MessageFacts, read_message, read_start
 
 if TYPE_CHECKING:
     from .adapter import EmailAdapter
+    from .mailboxes import Item
     from .settings import EmailSettings
 
 __all__ = ["Reject", "Threader", "subject_tag", "ticket_of"]
@@ -103,18 +105,74 @@ class Threader:
     def __len__(self) -> int:
         return len(self._messages)
 
-    def add(self, raw: bytes | str, *, origin: str = "<message>") -> bool:
-        """Read one message; False (and a reject) when it cannot be read."""
+    @property
+    def automated(self) -> dict[str, int]:
+        """How many of the messages read are automated, by reason (``MessageFacts.automated``)."""
+        counts: dict[str, int] = {}
+        for facts in self._messages.values():
+            if facts.automated is not None:
+                counts[facts.automated] = counts.get(facts.automated, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def add(
+        self,
+        raw: bytes | str,
+        *,
+        origin: str = "<message>",
+        received_at: datetime | None = None,
+        delivered_at: datetime | None = None,
+    ) -> bool:
+        """Read one message; False (and a reject) when it cannot be read.
+
+        ``delivered_at`` (the mailbox's delivery time) and then ``received_at`` (the caller's)
+        time a message that has no usable Date or Received field.
+        """
         try:
             facts = read_message(
-                raw, settings=self.adapter.settings, limits=self.limits, source=self.adapter.name
+                raw,
+                settings=self.adapter.settings,
+                limits=self.limits,
+                source=self.adapter.name,
+                delivered_at=delivered_at,
+                received_at=received_at,
             )
         except PayloadError as exc:
             self._rejects.append(Reject(origin, exc.message))
             return False
+        self._keep(facts)
+        return True
+
+    def _keep(self, facts: MessageFacts) -> None:
         known = self._messages.get(facts.event_id)
         if known is None or facts.digest < known.digest:
             self._messages[facts.event_id] = facts
+
+    @property
+    def _max_bytes(self) -> int:
+        return self.adapter.settings.max_message_bytes
+
+    def add_item(self, item: Item, *, received_at: datetime | None = None) -> bool:
+        """Read one message a mailbox iterator gave (only its start, with the whole digest)."""
+        if item.problem is not None:
+            self.reject(item.origin, item.problem)
+            return False
+        if item.digest is None:
+            return self.add(
+                item.data, origin=item.origin, delivered_at=item.delivered, received_at=received_at
+            )
+        try:
+            facts = read_start(
+                item.data,
+                digest=item.digest,
+                settings=self.adapter.settings,
+                source=self.adapter.name,
+                delivered_at=item.delivered,
+                received_at=received_at,
+            )
+        except PayloadError as exc:
+            self._rejects.append(Reject(item.origin, exc.message))
+            return False
+        self._keep(facts)
         return True
 
     def reject(self, origin: str, reason: str) -> None:
@@ -125,31 +183,22 @@ class Threader:
         """Read every message of an mbox file."""
         from .mailboxes import iter_mbox_file
 
-        for origin, raw, problem in iter_mbox_file(Path(path), self.limits, self.adapter.name):
-            if problem is not None:
-                self.reject(origin, problem)
-            else:
-                self.add(raw, origin=origin)
+        for item in iter_mbox_file(Path(path), self.limits, self.adapter.name, self._max_bytes):
+            self.add_item(item)
 
     def add_maildir(self, path: str | Path) -> None:
         """Read every message of a Maildir folder (its cur/ and new/)."""
         from .mailboxes import iter_maildir
 
-        for origin, raw, problem in iter_maildir(Path(path), self.limits, self.adapter.name):
-            if problem is not None:
-                self.reject(origin, problem)
-            else:
-                self.add(raw, origin=origin)
+        for item in iter_maildir(Path(path), self.limits, self.adapter.name, self._max_bytes):
+            self.add_item(item)
 
     def add_path(self, path: str | Path) -> None:
         """Read a Maildir folder, a folder of message files, an mbox file or one .eml file."""
         from .mailboxes import iter_path
 
-        for origin, raw, problem in iter_path(Path(path), self.limits, self.adapter.name):
-            if problem is not None:
-                self.reject(origin, problem)
-            else:
-                self.add(raw, origin=origin)
+        for item in iter_path(Path(path), self.limits, self.adapter.name, self._max_bytes):
+            self.add_item(item)
 
     def events(self) -> list[TicketEvent]:
         """Every message's events, threaded into tickets, in history order."""

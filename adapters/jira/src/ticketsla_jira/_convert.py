@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .adapter import JiraAdapter
 
 _CHANGELOG_URL = re.compile(r"/issue/([^/?#]+)/changelog")
+_COMMENT_URL = re.compile(r"/issue/([^/?#]+)/comment/[^/?#]+")
 _ISSUE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
 _RATING = re.compile(r"-?\d+")
 _PUBLIC_PROPERTY = "sd.public.comment"
@@ -81,11 +82,14 @@ class Converter:
             return events
         if "key" in body and "fields" in body:
             return self.issue(body)
+        if "transition" in body and "issue" in body:
+            return self.legacy_transition(body)
         keys = ", ".join(repr(str(k)[:30]) for k in sorted(body, key=str)[:8]) or "none"
         raise PayloadError(
             f"{self.source}: unknown payload shape (top-level keys: {keys}); expected a webhook "
             "body (webhookEvent), an issue changelog page (values and self), an issue (key and "
-            "fields) or a search page (issues)",
+            "fields), a search page (issues) or a workflow post-function body (transition and "
+            "issue)",
             subject="payload",
         )
 
@@ -97,10 +101,56 @@ class Converter:
         if name == "jira:issue_updated":
             return self._issue_updated(body)
         if name == "comment_created":
-            issue = self._issue(obj(body.get("issue"), "issue", self.source))
             comment = obj(body.get("comment"), "comment", self.source)
+            if body.get("issue") is None:  # Jira sends some without the issue
+                issue = self._issue_of_comment(comment)
+            else:
+                issue = self._issue(obj(body.get("issue"), "issue", self.source))
             return [self._comment(issue, comment, self._timestamp(body))]
         return []
+
+    def legacy_transition(self, body: Mapping[str, Any]) -> list[TicketEvent]:
+        """A workflow post-function webhook: no ``webhookEvent``, a ``transition`` and the issue.
+
+        It is one status change, to ``transition.to_status``, at the body's ``timestamp`` (else
+        the issue's ``fields.updated``); its id is ``transition:<issue id>:<transitionId>:<epoch
+        ms>``, so a repeated delivery is stored once.
+        """
+        issue = self._issue(obj(body.get("issue"), "issue", self.source))
+        transition = obj(body.get("transition"), "transition", self.source)
+        to_status = opt_text(transition.get("to_status"), "transition.to_status", self.source)
+        if to_status is None or not to_status.strip():
+            raise PayloadError(
+                f"{self.source}: issue {issue.ticket}: a transition without to_status",
+                subject="transition.to_status",
+            )
+        at = self._timestamp(body)
+        if at is None and issue.fields.get("updated") is not None:
+            at = instant(issue.fields.get("updated"), "issue.fields.updated", self.source)
+        if at is None:
+            raise PayloadError(
+                f"{self.source}: issue {issue.ticket}: a transition with neither timestamp nor "
+                "issue.fields.updated",
+                subject="timestamp",
+            )
+        if issue.issue_id is None:
+            raise PayloadError(
+                f"{self.source}: issue {issue.ticket}: issue.id is missing", subject="id"
+            )
+        step = ident(transition.get("transitionId", "0"), "transition.transitionId", self.source)
+        category = issue.status_category if _same_name(to_status, issue.status_name) else None
+        user = opt_obj(body.get("user"), "user", self.source)
+        millis = int(at.timestamp() * 1000)
+        return [
+            self._event(
+                ticket_id=issue.ticket,
+                event_id=f"transition:{issue.issue_id}:{step}:{millis}",
+                at=at,
+                kind=EventKind.STATUS_CHANGED,
+                actor=self.settings.people.actor(user, issue.reporter),
+                status=self.settings.status_for(to_status, category, source=self.source),
+            )
+        ]
 
     def changelog_page(self, body: Mapping[str, Any]) -> list[TicketEvent]:
         """A page of ``GET /rest/api/3/issue/{key}/changelog``; the key comes from its URL."""
@@ -236,6 +286,28 @@ class Converter:
             status_id=opt_text(status.get("id"), "status.id", self.source),
             status_category=opt_text(category.get("key"), "statusCategory.key", self.source),
         )
+
+    def _issue_of_comment(self, comment: Mapping[str, Any]) -> _Issue:
+        """The issue a comment belongs to, read from its ``self`` URL (``/issue/10042/comment/1``)."""
+        url = opt_text(comment.get("self"), "comment.self", self.source) or ""
+        match = _COMMENT_URL.search(url)
+        if match is None:
+            raise PayloadError(
+                f"{self.source}: comment_created without an issue, and the comment's self URL "
+                f"{url[:80]!r} does not name one (/rest/api/2/issue/ID/comment/ID)",
+                subject="issue",
+            )
+        segment = unquote(match.group(1))
+        if self.settings.ticket_id == "key" and not _ISSUE_KEY.match(segment):
+            raise PayloadError(
+                f"{self.source}: comment_created without an issue: its self URL names issue id "
+                f"{segment[:40]!r}, but tickets are named by issue key; configure ticket_id = "
+                "'id' to map such comments",
+                subject="issue",
+            )
+        ticket = ident(segment, "issue in comment.self", self.source)
+        issue_id = segment if segment.isdigit() else None
+        return _Issue(ticket, issue_id, {}, frozenset(), None, None, None)
 
     def _ticket_from_url(self, segment: str) -> str:
         is_key = bool(_ISSUE_KEY.match(segment))

@@ -4,7 +4,9 @@ Shapes it reads (it tells them apart by itself; a list of them is read item by i
 
 - webhook bodies: ``jira:issue_created``, ``jira:issue_updated`` (changelog items for status,
   priority, assignee, labels and the satisfaction field; a ``comment`` when the update is a
-  comment) and ``comment_created``; other webhook events give no events;
+  comment) and ``comment_created`` (one whose ``issue`` is null is placed by the comment's
+  ``self`` URL); other webhook events give no events;
+- legacy workflow post-function bodies (no ``webhookEvent``; a ``transition``): a status change;
 - ``GET /rest/api/3/issue/{key}/changelog`` pages (``values``), for backfills;
 - issues from ``GET /rest/api/3/issue/{key}?expand=changelog`` and search pages (``issues``).
 
