@@ -35,6 +35,7 @@ from .cli import show_help
 from .durations import format_duration, parse_duration
 from .engine import IngestResult, SLAEngine
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
+from .escalation_notice import EscalationRecord
 from .events import TicketEvent
 from .plugins import default_plugin_manager
 from .plugins import policies as registered_policies
@@ -81,7 +82,12 @@ def add_commands(commands: Any) -> None:
     status = commands.add_parser(
         "status", help="a ticket's stored SLA clocks", description=_cmd_status.__doc__
     )
-    status.add_argument("ticket", metavar="TICKET", help="the ticket id")
+    status.add_argument(
+        "ticket",
+        metavar="TICKET",
+        nargs="?",
+        help="the ticket id; without one, the outbox: notifications pending and held",
+    )
     _db_option(status)
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(handler=_cmd_status)
@@ -386,11 +392,23 @@ def _load_policies(paths: list[str]) -> list[SLAPolicy]:
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    """Show a ticket's stored clocks: status, target, elapsed, due and breach, per metric."""
+    """Show a ticket's stored clocks: status, target, elapsed, due and breach, per metric, and
+    its escalation trail. Without TICKET: how many notifications wait in the outbox, and how
+    many of them are held for their recipient's working hours, until when."""
+    if args.ticket is None:
+        return _outbox_status(args)
     with SLAEngine(args.db, upgrade=False) as engine:
         clocks = engine.clocks(args.ticket)
+        trail = engine.escalations(args.ticket)
     if args.json:
-        print(json.dumps([c.to_dict() for c in clocks], indent=2))
+        items = []
+        for c in clocks:
+            item = c.to_dict()
+            mine = [r for r in trail if (r.metric, r.cycle) == (c.metric, c.cycle)]
+            if mine:
+                item["escalations"] = [_record_dict(r) for r in mine]
+            items.append(item)
+        print(json.dumps(items, indent=2))
         return 0
     from rich.table import Table
 
@@ -418,6 +436,49 @@ def _cmd_status(args: argparse.Namespace) -> int:
             f"{clock.policy} ({clock.calendar})",
         )
     _console().print(table)
+    for record in trail:
+        print(record.describe())
+    return 0
+
+
+def _record_dict(record: EscalationRecord) -> dict[str, object]:
+    def iso(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "level": record.level,
+        "recipient": record.recipient,
+        "round": record.round,
+        "fired_at": iso(record.fired_at),
+        "recorded_at": iso(record.recorded_at),
+        "held_until": iso(record.held_until),
+        "delivered_at": iso(record.delivered_at),
+        "state": record.state,
+        "retracted": record.retracted,
+    }
+
+
+def _outbox_status(args: argparse.Namespace) -> int:
+    with SLAEngine(args.db, upgrade=False) as engine:
+        pending = engine.pending()
+        held = engine.held()
+    first = None if held.first_until is None else held.first_until.isoformat()
+    last = None if held.last_until is None else held.last_until.isoformat()
+    if args.json:
+        print(
+            json.dumps(
+                {"pending": pending, "held": held.count, "held_from": first, "held_to": last}
+            )
+        )
+        return 0
+    print(f"notifications pending: {pending}")
+    if held.count:
+        print(
+            f"held for their recipients' working hours: {held.count}, "
+            f"the first until {_when(held.first_until)}, the last until {_when(held.last_until)}"
+        )
+    else:
+        print("held for their recipients' working hours: 0")
     return 0
 
 

@@ -390,7 +390,9 @@ _HOOK_FOR_KIND = {
 def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None) -> str:
     """Hand ``notification`` to the hook for its kind; returns the hook's name.
 
-    A retraction goes to the hook of what it retracts: ``ticketsla_outcome_recorded`` for an
+    An escalation level goes to ``ticketsla_sla_warning`` while its target can still be met (a
+    share or a lead) and to ``ticketsla_sla_breached`` at or after the breach; so does its
+    retraction. A retraction goes to the hook of what it retracts: ``ticketsla_outcome_recorded`` for an
     outcome (cycle 0: outcomes belong to the ticket, not to a clock cycle),
     ``ticketsla_sla_breached`` when its level is ``"breach"``, else ``ticketsla_sla_warning``.
     An exception in a notifier propagates, so the caller can keep the notification and try again.
@@ -401,7 +403,11 @@ def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None
             subject=notification,
         )
     pm = pm or default_plugin_manager()
-    if notification.kind is NotificationKind.RETRACTION:
+    if notification.escalation is not None:
+        # An escalation level (or its retraction) goes where a warning or breach of its stage goes.
+        before = notification.escalation.before_breach
+        hook = "ticketsla_sla_warning" if before else "ticketsla_sla_breached"
+    elif notification.kind is NotificationKind.RETRACTION:
         if notification.cycle == 0:
             hook = "ticketsla_outcome_recorded"
         elif notification.level == "breach":
