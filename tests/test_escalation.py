@@ -124,3 +124,49 @@ def test_quiet_hours_hold_until_the_calendar_opens_unless_urgent() -> None:
     assert hold_until(berlin, friday_night, urgent=True) is None
     assert hold_until(None, friday_night) is None
     assert hold_until(berlin, monday_8) is None
+
+
+def test_escalations_are_counted_per_customer_and_level_with_the_top_level_tickets() -> None:
+    from ticketsla.escalation_report import count_escalations
+    from ticketsla.report import ReportPeriod
+
+    first = ["first_response"]
+    policy = make(
+        [{"when": "75%", "metrics": first}, {"when": "breach", "name": "top", "metrics": first}]
+    )
+
+    def ticket(ticket_id: str, org: str, reply_after: timedelta | None) -> list[TicketEvent]:
+        out = [
+            TicketEvent(
+                ticket_id=ticket_id,
+                source="t",
+                event_id=f"{ticket_id}-1",
+                kind="created",
+                at=START,
+                organization=org,
+            )
+        ]
+        if reply_after is not None:
+            out.append(
+                TicketEvent(
+                    ticket_id=ticket_id,
+                    source="t",
+                    event_id=f"{ticket_id}-2",
+                    kind="agent_reply",
+                    at=START + reply_after,
+                    public=True,
+                )
+            )
+        return out
+
+    events = [
+        *ticket("A1", "acme", timedelta(minutes=50)),  # 75% only
+        *ticket("A2", "acme", None),  # 75% and breach
+        *ticket("G1", "globex", timedelta(minutes=10)),  # nothing
+    ]
+    counts = count_escalations(
+        events, policy, ReportPeriod.parse("2026-03"), now=START + timedelta(days=40)
+    )
+    assert counts.by_customer_level == (("acme", "level-1", 2), ("acme", "top", 1))
+    assert counts.top_level_tickets == ("A2",)
+    assert counts.total == 3
