@@ -110,6 +110,14 @@ def add_commands(commands: Any) -> None:
     scan.add_argument("--at", help="scan as of this ISO 8601 instant (one pass only)")
     scan.add_argument("--jsonl", help="also write each notification to this JSON lines file")
     scan.add_argument("--quiet", action="store_true", help="no line per pass")
+    scan.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a policy .toml file whose [[escalation]] levels to fire; repeat for several. "
+        "Default: the policies plugins register, if any",
+    )
     scan.set_defaults(handler=_cmd_scan)
 
 
@@ -388,6 +396,16 @@ def _load_policies(paths: list[str]) -> list[SLAPolicy]:
     return policies
 
 
+def _scan_policies(paths: list[str]) -> list[SLAPolicy]:
+    """The policies whose escalation levels a scan fires: the files given, else the registered
+    ones; none is fine (warnings and breaches need no policy: the clocks carry them)."""
+    if paths:
+        return [SLAPolicy.load(path) for path in paths]
+    registry = registered_policies(default_plugin_manager())
+    found = [registry.load(name, SLAPolicy.load) for name in registry.names()]
+    return [p for p in found if isinstance(p, SLAPolicy)]
+
+
 # ---- status and at-risk ------------------------------------------------------------------------
 
 
@@ -563,15 +581,22 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = _install_stop_handlers(stop) if every is not None else {}
     try:
-        with SLAEngine(args.db, plugins=plugins, upgrade=False) as engine:
+        policies = _scan_policies(args.policy)
+        with SLAEngine(args.db, policies, plugins=plugins, upgrade=False) as engine:
             while True:
                 scanned = engine.scan(at)
                 drained = engine.drain()
                 if not args.quiet:
+                    escalated = ""
+                    if scanned.escalations:
+                        escalated = (
+                            f", {scanned.escalations} escalations ({scanned.held} held for "
+                            "working hours)"
+                        )
                     print(
                         f"scan: {scanned.tickets} tickets, {scanned.warnings} warnings and "
-                        f"{scanned.breaches} breaches recorded; {drained.delivered} delivered, "
-                        f"{drained.failed} failed",
+                        f"{scanned.breaches} breaches recorded{escalated}; "
+                        f"{drained.delivered} delivered, {drained.failed} failed",
                         flush=True,
                     )
                 if every is None or stop.wait(every.total_seconds()):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from escalation_example import CREATED, TIMELINE, policy
 from freezegun import freeze_time
 
-from ticketsla import Recipient, TicketEvent, next_change_at
+from ticketsla import Recipient, SLAPolicy, TicketEvent, next_change_at
 from ticketsla.describe import describe
 from ticketsla.engine import SLAEngine
 from ticketsla.hookspecs import hookimpl
@@ -201,3 +201,26 @@ def test_the_status_command_shows_held_notifications_and_the_trail(
     out = capsys.readouterr().out
     assert "escalation level-1 to team-lead" in out
     assert "held until 2026-10-12T06:00:00+00:00" in out
+
+
+def test_the_scan_command_fires_the_levels_of_the_policies_it_is_given(
+    tmp_path: Any, capsys: Any
+) -> None:
+    from ticketsla.cli import main
+
+    file = tmp_path / "standard.toml"
+    file.write_text(
+        'name = "standard"\ncalendar = "24x7"\n[targets.first_response]\nall = "1h"\n'
+        '[[escalation]]\nwhen = "1h after breach"\nnotify = "head-of-support"\n',
+        encoding="utf-8",
+    )
+    url = f"sqlite:///{tmp_path / 'sla.db'}"
+    with SLAEngine(url, SLAPolicy.load(file), now=Now(CREATED)) as engine:
+        engine.ingest([created()])
+    at = (CREATED + timedelta(hours=2)).isoformat()
+    assert main(["scan", "--db", url, "--at", at, "--policy", str(file), "--quiet"]) == 0
+    assert main(["scan", "--db", url, "--at", at, "--policy", str(file)]) == 0
+    assert "0 tickets" in capsys.readouterr().out  # the first pass recorded it already
+    with SLAEngine(url) as engine:
+        assert [r.level for r in engine.escalations("T1")] == ["level-1"]
+        assert [r.recipient for r in engine.escalations("T1")] == ["head-of-support"]
