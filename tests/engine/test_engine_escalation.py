@@ -224,3 +224,30 @@ def test_the_scan_command_fires_the_levels_of_the_policies_it_is_given(
     with SLAEngine(url) as engine:
         assert [r.level for r in engine.escalations("T1")] == ["level-1"]
         assert [r.recipient for r in engine.escalations("T1")] == ["head-of-support"]
+
+
+def test_a_delivered_level_is_retracted_through_the_hook_that_announced_it(db_url: str) -> None:
+    breach_level = TIMELINE[2]
+    now = Now(breach_level[1])
+    notifier = RecordingNotifier()
+    with SLAEngine(db_url, policy(), now=now, plugins=[notifier]) as engine:
+        engine.ingest([created()])
+        engine.scan()
+        engine.drain()
+        assert ("ticketsla_sla_breached", "level-3/head-of-support") in [
+            (hook, n.level) for hook, n in notifier.calls
+        ]
+        notifier.clear()
+        reply = TicketEvent(
+            ticket_id="T1",
+            source="t",
+            event_id="T1-2",
+            kind="agent_reply",
+            at=breach_level[1] - timedelta(minutes=5),
+            public=True,
+        )
+        engine.ingest([reply])
+        engine.drain()
+    retracted = [(hook, n.level) for hook, n in notifier.calls if n.kind == "retraction"]
+    assert ("ticketsla_sla_breached", "level-3/head-of-support") in retracted
+    assert ("ticketsla_sla_warning", "level-2/ny-on-call") not in retracted  # 09:30 still held
