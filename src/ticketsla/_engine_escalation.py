@@ -388,6 +388,15 @@ def cancel(conn: sa.Connection, ids: Iterable[int]) -> None:
         )
 
 
+def upcoming(clocks: Iterable[EscalationClock], t_us: int) -> dict[tuple[str, int], int | None]:
+    """Each clock's next escalation instant after ``t_us`` (for a scanner that cannot fire)."""
+    out: dict[tuple[str, int], int | None] = {}
+    for clock in clocks:
+        later = [at for _, at in clock.escalations if at > t_us]
+        out[(clock.metric, clock.cycle)] = min(later) if later else None
+    return out
+
+
 def merge_next(target: dict[tuple[str, int], int | None], extra: Mapping[Any, int | None]) -> None:
     """Fold escalation instants into the engine's per-clock next alert instants."""
     for key, us in extra.items():

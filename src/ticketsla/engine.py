@@ -1655,6 +1655,10 @@ class SLAEngine:
                 outbox_rows.extend(escalated.rows)
                 escalating.merge_next(plan.next_alert, escalated.next_alert)
                 result = result + ScanResult(escalations=escalated.fired, held=escalated.held)
+            else:  # a scanner without the policies still wakes for their levels later
+                escalating.merge_next(
+                    plan.next_alert, escalating.upcoming(escalation_clocks[ticket_id], t_us)
+                )
         outbox_rows.extend(self._scan_outcomes(conn, locked, views, announced, plans, t_us, now))
         for ticket_id, plan in plans.items():
             for (metric, cycle), next_us in plan.next_alert.items():

@@ -251,3 +251,26 @@ def test_a_delivered_level_is_retracted_through_the_hook_that_announced_it(db_ur
     retracted = [(hook, n.level) for hook, n in notifier.calls if n.kind == "retraction"]
     assert ("ticketsla_sla_breached", "level-3/head-of-support") in retracted
     assert ("ticketsla_sla_warning", "level-2/ny-on-call") not in retracted  # 09:30 still held
+
+
+def test_a_scan_without_the_policies_keeps_waking_for_their_levels(db_url: str) -> None:
+    """A scanner that does not know the policies cannot fire their levels, but when it visits a
+    ticket for a warning it must not lose the instant a scanner that does should look again."""
+    from escalation_example import POLICY, SUPPORT_NY
+
+    from ticketsla import Calendar
+
+    warned = SLAPolicy.from_mapping(
+        {**POLICY, "warnings": {"at": ["25%"]}},
+        calendars={"support-ny": Calendar.from_mapping(SUPPORT_NY)},
+    )
+    first = TIMELINE[0]
+    now = Now(CREATED)
+    with SLAEngine(db_url, warned, now=now) as engine:
+        engine.ingest([created()])
+    with SLAEngine(db_url, now=now) as blind:  # the 25% warning is due at 19:00 UTC
+        assert blind.scan(first[1] - timedelta(minutes=30)).warnings == 1
+    now.at = first[1]
+    with SLAEngine(db_url, warned, now=now) as engine:
+        engine.scan()
+        assert [r.level for r in escalation_rows(engine)] == [first[0]]
