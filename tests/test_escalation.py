@@ -170,3 +170,10 @@ def test_escalations_are_counted_per_customer_and_level_with_the_top_level_ticke
     assert counts.by_customer_level == (("acme", "level-1", 2), ("acme", "top", 1))
     assert counts.top_level_tickets == ("A2",)
     assert counts.total == 3
+
+
+def test_a_recipient_name_is_bounded_so_it_fits_a_notification_level() -> None:
+    from ticketsla import EventError, Recipient
+
+    with pytest.raises(EventError, match="name: expected a text of 1 to 128"):
+        Recipient(name="x" * 129)

@@ -28,6 +28,7 @@ _KEYS = frozenset({"email", "webhook", "target", "calendar"})
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}$")
 _URL = re.compile(r"^https?://[^\s]{1,2000}$")
 _MAX_TEXT = 2048
+_MAX_NAME = 128
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,9 +48,11 @@ class Recipient:
             value = getattr(self, field)
             if value is None and field != "name":
                 continue
-            if not isinstance(value, str) or not value or len(value) > _MAX_TEXT:
+            # a name becomes part of a notification's level (at most 256 characters)
+            longest = _MAX_NAME if field == "name" else _MAX_TEXT
+            if not isinstance(value, str) or not value or len(value) > longest:
                 raise EventError(
-                    f"recipient: {field}: expected a text of 1 to {_MAX_TEXT} characters, "
+                    f"recipient: {field}: expected a text of 1 to {longest} characters, "
                     f"got {value!r:.60}",
                     subject=field,
                 )
