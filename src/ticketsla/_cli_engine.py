@@ -424,7 +424,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
             item = c.to_dict()
             mine = [r for r in trail if (r.metric, r.cycle) == (c.metric, c.cycle)]
             if mine:
-                item["escalations"] = [_record_dict(r) for r in mine]
+                item["escalation_trail"] = [_record_dict(r) for r in mine]
             items.append(item)
         print(json.dumps(items, indent=2))
         return 0

@@ -154,6 +154,12 @@ class ClockState:
             "breached_at": iso(self.breached_us),
             "ever_breached": self.ever_breached,
             "warnings": [{"level": lv, "at": iso(us)} for lv, us in self.warnings_us],
+            # only clocks with escalation levels carry the key, so other output reads as before
+            **(
+                {"escalations": [{"level": lv, "at": iso(us)} for lv, us in self.escalations_us]}
+                if self.escalations_us
+                else {}
+            ),
         }
 
 

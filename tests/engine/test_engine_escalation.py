@@ -3,6 +3,7 @@ their recipients' working hours, are retracted by late events, and leave a trail
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -201,6 +202,12 @@ def test_the_status_command_shows_held_notifications_and_the_trail(
     out = capsys.readouterr().out
     assert "escalation level-1 to team-lead" in out
     assert "held until 2026-10-12T06:00:00+00:00" in out
+    assert main(["status", "T1", "--db", url, "--json"]) == 0
+    [clock] = json.loads(capsys.readouterr().out)
+    # fired or scheduled, as the clock runs
+    assert [e["level"] for e in clock["escalations"]] == [t[0].split("/")[0] for t in TIMELINE]
+    [record] = clock["escalation_trail"]
+    assert (record["recipient"], record["held_until"]) == ("team-lead", "2026-10-12T06:00:00+00:00")
 
 
 def test_the_scan_command_fires_the_levels_of_the_policies_it_is_given(
