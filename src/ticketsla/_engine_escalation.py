@@ -11,6 +11,7 @@ its retraction, so the recipient hears neither.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -247,12 +248,10 @@ def _fire(
             continue  # two names resolved to the same person: tell them once
         seen.add(label)
         held = hold_until(calendar, t_us, urgent=level.urgent)
-        detail = EscalationNotice(
-            **{
-                **_notice_fields(notice),
-                "recipients": () if recipient is None else (recipient,),
-                "held_until": None if held is None else from_us(held, UTC),
-            }
+        detail = dataclasses.replace(
+            notice,
+            recipients=() if recipient is None else (recipient,),
+            held_until=None if held is None else from_us(held, UTC),
         )
         notification = _notification(clock, label, at_us, detail)
         round_ = announced.next_round(clock.metric, clock.cycle, label)
@@ -305,10 +304,6 @@ def _notice(level: EscalationLevel, clock: EscalationClock) -> EscalationNotice:
         breach_at=None if clock.breach_point_us is None else from_us(clock.breach_point_us, UTC),
         urgent=level.urgent,
     )
-
-
-def _notice_fields(notice: EscalationNotice) -> dict[str, Any]:
-    return {name: getattr(notice, name) for name in notice.__dataclass_fields__}
 
 
 def _notification(
