@@ -71,7 +71,7 @@ def test_warnings_and_breaches_need_a_due_time() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("kind", "escalation", "unknown kind 'escalation'"),
+        ("kind", "escalate", "unknown kind 'escalate'"),
         ("cycle", -1, "cycle: expected a whole number"),
         ("cycle", True, "cycle: expected a whole number"),
         ("ticket_id", "", "ticket_id: expected a text"),

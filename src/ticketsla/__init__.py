@@ -26,6 +26,7 @@ from .errors import (
     TicketSLAError,
     UnknownTicketError,
 )
+from .escalation_notice import EscalationNotice
 from .events import Actor, EventKind, Priority, Status, TicketEvent
 from .hookspecs import hookimpl
 from .metrics import MetricDefinition, OnReopen
@@ -33,6 +34,7 @@ from .notifications import Notification, NotificationKind
 from .outcomes import CSAT, FCR, FCRDefinition, Sentiment
 from .plugins import get_plugin_manager, parse_payload, verify_signature
 from .policy import PolicySet, SLAPolicy, WarningLevel
+from .recipients import Recipient
 from .sla import due_at, evaluate, ever_breached, is_breached, next_change_at, remaining
 
 __version__ = "0.1.0"
@@ -60,6 +62,7 @@ __all__ = [
     "ClockStatus",
     "ConfigurationError",
     "DurationError",
+    "EscalationNotice",
     "EventError",
     "EventKind",
     "FCR",
@@ -77,6 +80,7 @@ __all__ = [
     "PolicyError",
     "PolicySet",
     "Priority",
+    "Recipient",
     "SLAEngine",
     "SLAPolicy",
     "Sentiment",

@@ -36,6 +36,7 @@ from .cli import show_help
 from .durations import format_duration, parse_duration
 from .engine import IngestResult, SLAEngine
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
+from .escalation_notice import EscalationRecord
 from .events import TicketEvent
 from .notifications import Notification
 from .plugins import default_plugin_manager
@@ -85,7 +86,12 @@ def add_commands(commands: Any) -> None:
     status = commands.add_parser(
         "status", help="a ticket's stored SLA clocks", description=_cmd_status.__doc__
     )
-    status.add_argument("ticket", metavar="TICKET", help="the ticket id")
+    status.add_argument(
+        "ticket",
+        metavar="TICKET",
+        nargs="?",
+        help="the ticket id; without one, the outbox: notifications pending and held",
+    )
     _db_option(status)
     status.add_argument("--json", action="store_true", help="print JSON instead of a table")
     status.set_defaults(handler=_cmd_status)
@@ -108,6 +114,14 @@ def add_commands(commands: Any) -> None:
     scan.add_argument("--at", help="scan as of this ISO 8601 instant (one pass only)")
     scan.add_argument("--jsonl", help="also write each notification to this JSON lines file")
     scan.add_argument("--quiet", action="store_true", help="no line per pass")
+    scan.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a policy .toml file whose [[escalation]] levels to fire; repeat for several. "
+        "Default: the policies plugins register, if any",
+    )
     scan.set_defaults(handler=_cmd_scan)
 
 
@@ -405,16 +419,38 @@ def _load_policies(paths: list[str]) -> list[SLAPolicy]:
     return policies
 
 
+def _scan_policies(paths: list[str]) -> list[SLAPolicy]:
+    """The policies whose escalation levels a scan fires: the files given, else the registered
+    ones; none is fine (warnings and breaches need no policy: the clocks carry them)."""
+    if paths:
+        return [SLAPolicy.load(path) for path in paths]
+    registry = registered_policies(default_plugin_manager())
+    found = [registry.load(name, SLAPolicy.load) for name in registry.names()]
+    return [p for p in found if isinstance(p, SLAPolicy)]
+
+
 # ---- status and at-risk ------------------------------------------------------------------------
 
 
 def _cmd_status(args: argparse.Namespace) -> int:
-    """Show a ticket's stored clocks: status, target, elapsed, due and breach, per metric."""
+    """Show a ticket's stored clocks: status, target, elapsed, due and breach, per metric, and
+    its escalation trail. Without TICKET: how many notifications wait in the outbox, and how
+    many of them are held for their recipient's working hours, until when."""
+    if args.ticket is None:
+        return _outbox_status(args)
     with SLAEngine(args.db, upgrade=False) as engine:
         clocks = engine.clocks(args.ticket)
         notifications = engine.notifications(args.ticket)
+        trail = engine.escalations(args.ticket)
     if args.json:
-        print(json.dumps([c.to_dict() for c in clocks], indent=2))
+        items = []
+        for c in clocks:
+            item = c.to_dict()
+            mine = [r for r in trail if (r.metric, r.cycle) == (c.metric, c.cycle)]
+            if mine:
+                item["escalation_trail"] = [_record_dict(r) for r in mine]
+            items.append(item)
+        print(json.dumps(items, indent=2))
         return 0
     from rich.table import Table
 
@@ -443,6 +479,49 @@ def _cmd_status(args: argparse.Namespace) -> int:
         )
     _console().print(table)
     _print_undelivered(notifications)
+    for record in trail:
+        print(record.describe())
+    return 0
+
+
+def _record_dict(record: EscalationRecord) -> dict[str, object]:
+    def iso(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "level": record.level,
+        "recipient": record.recipient,
+        "round": record.round,
+        "fired_at": iso(record.fired_at),
+        "recorded_at": iso(record.recorded_at),
+        "held_until": iso(record.held_until),
+        "delivered_at": iso(record.delivered_at),
+        "state": record.state,
+        "retracted": record.retracted,
+    }
+
+
+def _outbox_status(args: argparse.Namespace) -> int:
+    with SLAEngine(args.db, upgrade=False) as engine:
+        pending = engine.pending()
+        held = engine.held()
+    first = None if held.first_until is None else held.first_until.isoformat()
+    last = None if held.last_until is None else held.last_until.isoformat()
+    if args.json:
+        print(
+            json.dumps(
+                {"pending": pending, "held": held.count, "held_from": first, "held_to": last}
+            )
+        )
+        return 0
+    print(f"notifications pending: {pending}")
+    if held.count:
+        print(
+            f"held for their recipients' working hours: {held.count}, "
+            f"the first until {_when(held.first_until)}, the last until {_when(held.last_until)}"
+        )
+    else:
+        print("held for their recipients' working hours: 0")
     return 0
 
 
@@ -544,15 +623,22 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     stop = threading.Event()
     previous = _install_stop_handlers(stop) if every is not None else {}
     try:
-        with SLAEngine(args.db, plugins=plugins, upgrade=False) as engine:
+        policies = _scan_policies(args.policy)
+        with SLAEngine(args.db, policies, plugins=plugins, upgrade=False) as engine:
             while True:
                 scanned = engine.scan(at)
                 drained = engine.drain()
                 if not args.quiet:
+                    escalated = ""
+                    if scanned.escalations:
+                        escalated = (
+                            f", {scanned.escalations} escalations ({scanned.held} held for "
+                            "working hours)"
+                        )
                     print(
                         f"scan: {scanned.tickets} tickets, {scanned.warnings} warnings and "
-                        f"{scanned.breaches} breaches recorded; {drained.delivered} delivered, "
-                        f"{drained.failed} failed"
+                        f"{scanned.breaches} breaches recorded{escalated}; "
+                        f"{drained.delivered} delivered, {drained.failed} failed"
                         + (f", {drained.unheard} without a listener" if drained.unheard else ""),
                         flush=True,
                     )

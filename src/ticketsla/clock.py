@@ -13,14 +13,17 @@ time passed in between.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from . import escalation
 from ._instants import from_us, to_us
 from .calendar import Calendar
+from .escalation_notice import EscalationRecord
 from .events import (
     Actor,
     EventKind,
@@ -34,7 +37,7 @@ from .metrics import MetricDefinition, OnReopen
 from .outcomes import CSAT, FCR, csat_of, fcr_of
 from .policy import DEFAULT_CUSTOMER_REPLY_REOPENS, PolicySet, SLAPolicy
 
-__all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold"]
+__all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold", "with_trail"]
 
 Chooser = Callable[[Mapping[str, Any], tuple[SLAPolicy, ...]], str | None]
 ResponseRule = Callable[[TicketEvent], bool | None]
@@ -85,6 +88,8 @@ class ClockState:
     # hours"). Kept by the fold; a clock row read back from the store leaves it False, so it
     # takes no part in comparing two states.
     counting: bool = field(default=False, compare=False)
+    # [[escalation]] levels of the policy, as warnings: (level name, instant) fired or scheduled
+    escalations_us: tuple[tuple[str, int], ...] = ()
 
     @property
     def started_at(self) -> datetime:
@@ -165,6 +170,12 @@ class ClockState:
             "ever_breached": self.ever_breached,
             "counting": self.counting,
             "warnings": [{"level": lv, "at": iso(us)} for lv, us in self.warnings_us],
+            # only clocks with escalation levels carry the key, so other output reads as before
+            **(
+                {"escalations": [{"level": lv, "at": iso(us)} for lv, us in self.escalations_us]}
+                if self.escalations_us
+                else {}
+            ),
         }
 
 
@@ -183,6 +194,9 @@ class TicketSLA:
     fcr: FCR | None
     csat: CSAT | None
     _explain: Callable[[], list[str]] = field(repr=False, compare=False)
+    # What the engine recorded of the ticket's escalation levels (``SLAEngine.state``); the pure
+    # fold knows only their instants (``ClockState.escalations_us``).
+    escalation_trail: tuple[EscalationRecord, ...] = field(default=(), compare=False)
 
     @property
     def at(self) -> datetime:
@@ -645,7 +659,10 @@ class _Fold:
                     if cycle.suspended is None:
                         continue
                     cycle = cycle.suspended
-                states.append(self.state(ticket_id, metric, cycle, warnings, policy_name, priority))
+                state = self.state(ticket_id, metric, cycle, warnings, policy_name, priority)
+                if self.policy is not None and self.policy.contract.escalation:
+                    state = self.escalate(state, cycle, self.policy, priority)
+                states.append(state)
         states.sort(key=lambda s: (s.metric, s.cycle))
         fcr = fcr_of(applied, self.policy.fcr, at) if self.policy else None
         return TicketSLA(
@@ -661,6 +678,39 @@ class _Fold:
             csat=csat_of(applied),
             _explain=self.explain_later(),
         )
+
+    def escalate(
+        self, state: ClockState, cycle: _Cycle, policy: SLAPolicy, priority: Any
+    ) -> ClockState:
+        """``state`` with the instants of its policy's escalation levels, kept as warnings are:
+        fired by now, or scheduled while the clock runs; none at or after the clock stopped."""
+        segments = cycle.segments()
+        planned = escalation.schedule(
+            policy.contract.escalation,
+            metric=state.metric,
+            priority=priority,
+            target_us=state.target_us,
+            breach_point_us=state.breach_point_us,
+            reached_at=lambda amount: _reach(segments, amount)[0],
+            calendar=cycle.calendar,
+        )
+        running = cycle.status is ClockStatus.RUNNING
+        kept: list[tuple[str, int]] = []
+        for name, when in planned:
+            when = max(when, cycle.target_since)
+            if cycle.stopped is not None and when >= cycle.stopped:
+                continue
+            if when <= self.at or running:
+                kept.append((name, when))
+        if not kept:
+            return state
+        kept.sort(key=lambda item: item[1])
+        if self.trace is not None:
+            for name, when in kept:
+                verb = "fires" if when > self.at else "fired"
+                line = f"escalation {name} {verb} for {state.metric} cycle {state.cycle}"
+                self.note(when, lambda line=line: line)  # type: ignore[misc]
+        return dataclasses.replace(state, escalations_us=tuple(kept))
 
     def note_holidays(
         self, metric: str, cycle: _Cycle, segments: Sequence[Segment], deadline: int | None
@@ -889,3 +939,15 @@ def fold(
         )
     ordered = order_events(given)
     return _Fold(ordered, PolicySet.of(policies), at_us, chooser, response_rule, None).run()
+
+
+def with_trail(sla: TicketSLA, trail: Sequence[EscalationRecord]) -> TicketSLA:
+    """``sla`` carrying the escalation trail the engine recorded, also in ``explain()``."""
+    if not trail:
+        return sla
+    base = sla._explain
+
+    def explain() -> list[str]:
+        return [*base(), *(record.describe() for record in trail)]
+
+    return dataclasses.replace(sla, escalation_trail=tuple(trail), _explain=explain)

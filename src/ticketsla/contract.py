@@ -81,7 +81,10 @@ _SLO_SETTINGS = frozenset({"period", "min_tickets", "credit_cap"})
 _GOAL_KEYS = frozenset({"goal", "priority", "min_tickets"})
 _TIER_KEYS = frozenset({"goal", "below", "credit"})
 _CLAWBACK_KEYS = frozenset({"after", "level", "share"})
-_ESCALATION_KEYS = frozenset({"when", "notify", "metrics", "action"})
+_ESCALATION_KEYS = frozenset({"when", "notify", "metrics", "action", "name", "priority", "urgent"})
+# Names the outbox already uses for levels of its own: an escalation level may not take them.
+_RESERVED_LEVEL_NAMES = frozenset({"breach", "met", "missed"})
+_LEVEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _PERCENT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*$")
 _CENT = Decimal("0.01")
 _DIGITS = re.compile(r"(\d+)")
@@ -215,7 +218,14 @@ class EscalationTrigger(StrEnum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EscalationLevel:
-    """One escalation step: when it fires, whom it notifies and what is done."""
+    """One escalation step: when it fires, whom it notifies and what is done.
+
+    ``name`` (default ``level-N``) is the ``level`` of the notifications it sends; ``business``
+    says whether an ``after breach`` lag is business time (``"1h business after breach"``) or
+    wall-clock time (``"1h after breach"``); a lead before the breach is always business time.
+    ``priorities`` restricts the level to tickets of those priorities (empty: every priority);
+    ``urgent`` sends it at once even when a recipient's calendar is closed.
+    """
 
     level: int
     when: str
@@ -225,6 +235,19 @@ class EscalationLevel:
     metrics: tuple[str, ...] = ()
     notify: tuple[str, ...] = ()
     action: str = ""
+    name: str = ""
+    business: bool = True
+    priorities: tuple[Priority, ...] = ()
+    urgent: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", f"level-{self.level}")
+
+    @property
+    def before_breach(self) -> bool:
+        """Whether the level fires while the target can still be met (a share or a lead)."""
+        return self.trigger in (EscalationTrigger.SHARE, EscalationTrigger.BEFORE_BREACH)
 
     def describe_when(self) -> str:
         if self.trigger is EscalationTrigger.SHARE:
@@ -234,7 +257,16 @@ class EscalationLevel:
         offset = format_duration(_td(self.offset_us))
         if self.trigger is EscalationTrigger.BEFORE_BREACH:
             return f"{offset} of business time before the target is breached"
-        return f"{offset} of business time after the target was breached"
+        if self.business:
+            return f"{offset} of business time after the target was breached"
+        return f"{offset} of wall-clock time after the target was breached"
+
+    def describe_scope(self) -> str:
+        """Which clocks the level is for, in words."""
+        metrics = ", ".join(self.metrics) or "every metric"
+        if not self.priorities:
+            return metrics
+        return f"{metrics}; priority {', '.join(p.value for p in self.priorities)}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -333,6 +365,12 @@ def _parse_contract(
         _parse_escalation(row, i + 1, where(f"escalation[{i}]"), metrics)
         for i, row in enumerate(raw_escalation)
     )
+    names = [level.name for level in escalation]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise PolicyError(
+            f"{where('escalation')}: level names must be unique; repeated: {', '.join(repeated)}"
+        )
     return Contract(
         goals=tuple(goals),
         period=period,
@@ -444,7 +482,7 @@ def _parse_clawback(table: Any, where: str) -> Clawback:
     return Clawback(after=_positive_int(table["after"], f"{where}.after"), level=level, share=share)
 
 
-_WHEN = re.compile(r"^\s*(\S+)\s+(after|before)\s+breach\s*$", re.IGNORECASE)
+_WHEN = re.compile(r"^\s*(\S+)\s+(?:(business|wall)\s+)?(after|before)\s+breach\s*$", re.IGNORECASE)
 
 
 def _parse_escalation(
@@ -465,6 +503,7 @@ def _parse_escalation(
         )
     share: Fraction | None = None
     offset = 0
+    business = True
     text = when.strip().lower()
     if text.endswith("%"):
         trigger = EscalationTrigger.SHARE
@@ -482,11 +521,28 @@ def _parse_escalation(
             offset = duration_us(parse_duration(match.group(1), field=f"{where}.when"))
         except ConfigurationError as exc:
             raise PolicyError(str(exc)) from None
-        trigger = (
-            EscalationTrigger.AFTER_BREACH
-            if match.group(2) == "after"
-            else EscalationTrigger.BEFORE_BREACH
+        if offset <= 0:
+            raise PolicyError(f"{where}.when: {when!r}: the time must be positive")
+        if match.group(3) == "after":
+            trigger = EscalationTrigger.AFTER_BREACH
+            business = match.group(2) == "business"
+        else:
+            if match.group(2) == "wall":
+                raise PolicyError(
+                    f"{where}.when: {when!r}: a lead before the breach is business time; "
+                    "write '30m before breach'"
+                )
+            trigger = EscalationTrigger.BEFORE_BREACH
+    name = row.get("name", f"level-{level}")
+    if not isinstance(name, str) or not _LEVEL_NAME.match(name) or name in _RESERVED_LEVEL_NAMES:
+        raise PolicyError(
+            f"{where}.name: expected a name of letters, digits, '-', '_' or '.', starting with a "
+            f"letter (not breach, met or missed), got {name!r}",
+            subject=name,
         )
+    urgent = row.get("urgent", False)
+    if not isinstance(urgent, bool):
+        raise PolicyError(f"{where}.urgent: expected true or false, got {urgent!r}")
     return EscalationLevel(
         level=level,
         when=when,
@@ -496,7 +552,24 @@ def _parse_escalation(
         metrics=tuple(_names(row.get("metrics", []), f"{where}.metrics", metrics)),
         notify=tuple(_texts(row.get("notify", []), f"{where}.notify")),
         action=_text(row.get("action", ""), f"{where}.action"),
+        name=name,
+        business=business,
+        priorities=_priorities(row.get("priority", []), f"{where}.priority"),
+        urgent=urgent,
     )
+
+
+def _priorities(value: Any, where: str) -> tuple[Priority, ...]:
+    out: list[Priority] = []
+    for text in _texts(value, where):
+        try:
+            out.append(Priority(text))
+        except ValueError:
+            allowed = ", ".join(p.value for p in Priority)
+            raise PolicyError(
+                f"{where}: unknown priority {text!r} (expected {allowed})", subject=text
+            ) from None
+    return tuple(out)
 
 
 def _names(value: Any, where: str, allowed: tuple[str, ...]) -> list[str]:

@@ -458,13 +458,19 @@ def _escalation(policy: SLAPolicy) -> list[Block]:
         return blocks
     rows: list[Sequence[str]] = []
     for level in levels:
+        number = str(level.level)
+        if level.name != f"level-{level.level}":
+            number += f" ({level.name})"
+        action = level.action or "-"
+        if level.urgent:
+            action += " (urgent: sent at any hour)"
         rows.append(
             (
-                str(level.level),
+                number,
                 level.describe_when(),
-                ", ".join(level.metrics) or "every metric",
+                level.describe_scope(),
                 ", ".join(level.notify) or "-",
-                level.action or "-",
+                action,
             )
         )
     blocks.append(
@@ -472,6 +478,13 @@ def _escalation(policy: SLAPolicy) -> list[Block]:
             "table",
             header=("Level", "When", "Metrics", "Notify", "Action"),
             rows=tuple(tuple(r) for r in rows),
+        )
+    )
+    blocks.append(
+        Block(
+            "paragraph",
+            "Each level fires once per clock cycle. A notification to someone with working "
+            "hours of their own waits until those hours begin, unless the level is urgent.",
         )
     )
     return blocks

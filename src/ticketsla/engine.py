@@ -42,17 +42,26 @@ except ImportError:  # pragma: no cover - Windows: SQLite's busy timeout alone
 import pluggy
 import sqlalchemy as sa
 
+from . import _engine_escalation as escalating
 from . import migrations
 from ._database_url import database_url
 from ._ingest_items import Rejection, check_items, first_of_each_key
 from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
-from .clock import ClockState, ClockStatus, TicketSLA, fold
+from .clock import ClockState, ClockStatus, TicketSLA, fold, with_trail
 from .contract import FeeTable
-from .errors import ConfigurationError, StoreError, UnknownTicketError
+from .errors import (
+    ConfigurationError,
+    PluginError,
+    StoreError,
+    TicketSLAError,
+    UnknownTicketError,
+)
+from .escalation_notice import EscalationRecord
 from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
 from .outcomes import FCRDefinition, FCRKind, fcr_of
+from .plugins import calendars as plugin_calendars
 from .plugins import (
     get_plugin_manager,
     has_listener,
@@ -62,6 +71,7 @@ from .plugins import (
     response_rule,
 )
 from .policy import PolicySet, SLAPolicy
+from .recipients import Recipient
 from .redaction import redact_url
 from .report import Dimension, Report, ReportPeriod, report_from_events
 from .store import (
@@ -85,6 +95,7 @@ __all__ = [
     "ClockChange",
     "ClockCount",
     "DrainResult",
+    "HeldNotifications",
     "IngestResult",
     "OpenClock",
     "Recalculation",
@@ -178,13 +189,26 @@ class ScanResult:
     tickets: int = 0
     warnings: int = 0
     breaches: int = 0
+    escalations: int = 0  # escalation notifications recorded (one per level and recipient)
+    held: int = 0  # of those, how many wait for their recipient's working hours
 
     def __add__(self, other: ScanResult) -> ScanResult:
         return ScanResult(
             tickets=self.tickets + other.tickets,
             warnings=self.warnings + other.warnings,
             breaches=self.breaches + other.breaches,
+            escalations=self.escalations + other.escalations,
+            held=self.held + other.held,
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HeldNotifications:
+    """Notifications that wait for their recipient's working hours: how many, and until when."""
+
+    count: int = 0
+    first_until: datetime | None = None
+    last_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -1265,6 +1289,8 @@ class SLAEngine:
         notifications that follow; returns the new clocks by ticket."""
         tickets = sorted(histories)
         announced = self._announced(conn, tickets)
+        escalations = self._escalations_announced(conn, tickets)
+        cancelled: list[int] = []
         clock_rows: list[dict[str, Any]] = []
         outbox_rows: list[dict[str, Any]] = []
         ticket_rows: list[dict[str, Any]] = []
@@ -1288,6 +1314,12 @@ class SLAEngine:
             t_us = max(now_us, as_of)
             plan = _reconcile(ticket_id, views, ticket_announced, t_us, now, full=True)
             outbox_rows.extend(plan.rows)
+            if escalations is not None:
+                clocks = [escalating.clock_of_state(state) for state in sla.clocks]
+                escalated = self._escalate(ticket_id, clocks, escalations, t_us, now, full=True)
+                outbox_rows.extend(escalated.rows)
+                cancelled.extend(escalated.cancel)
+                escalating.merge_next(plan.next_alert, escalated.next_alert)
             ordered = order_events(history)
             outcomes = _outcomes(ordered, sla, book, t_us, ticket_announced)
             outbox_rows.extend(
@@ -1329,8 +1361,68 @@ class SLAEngine:
             conn.execute(clocks_table.delete().where(clocks_table.c.ticket_id.in_(part)))
         self._insert_rows(conn, clocks_table, clock_rows)
         self._insert_rows(conn, outbox_table, outbox_rows, conflict=_OUTBOX_KEY)
+        escalating.cancel(conn, cancelled)
         self._update_rows(conn, tickets_table, ("ticket_id",), ticket_rows)
         return written
+
+    # ---- escalation levels (ticketsla._engine_escalation) -------------------------------------
+
+    @functools.cached_property
+    def _escalates(self) -> bool:
+        return any(p.contract.escalation for p in self._book.policies.all())
+
+    def _escalations_announced(
+        self, conn: sa.Connection, tickets: Sequence[str]
+    ) -> dict[str, escalating.Announced] | None:
+        """The tickets' escalation rows, or None when no policy has escalation levels."""
+        if not self._escalates:
+            return None
+        return escalating.load_announced(conn, tickets)
+
+    def _escalate(
+        self,
+        ticket_id: str,
+        clocks: Sequence[escalating.EscalationClock],
+        announced: dict[str, escalating.Announced],
+        t_us: int,
+        now: datetime,
+        *,
+        full: bool,
+    ) -> escalating.Plan:
+        return escalating.reconcile(
+            ticket_id,
+            clocks,
+            announced.setdefault(ticket_id, escalating.Announced()),
+            t_us,
+            now,
+            self._book.policies,
+            self._route,
+            self._find_calendar,
+            full=full,
+        )
+
+    def _route(self, name: str, notification: Notification) -> Sequence[Recipient] | None:
+        answer = self._pm.hook.ticketsla_route(name=name, notification=notification)
+        if answer is None:
+            return None
+        routed = list(answer)
+        for item in routed:
+            if not isinstance(item, Recipient):
+                raise PluginError(
+                    f"ticketsla_route for {name!r}: expected Recipient values, got "
+                    f"{type(item).__name__}",
+                    subject=name,
+                )
+        return routed
+
+    def _find_calendar(self, name: str) -> Calendar | None:
+        found = self._book.calendars.get(name)
+        if found is not None:
+            return found
+        try:
+            return plugin_calendars(self._pm).get(name)
+        except TicketSLAError:
+            return None
 
     def _announced(
         self, conn: sa.Connection, tickets: Sequence[str]
@@ -1405,7 +1497,10 @@ class SLAEngine:
         under the engine's policies: equal to ``evaluate(engine.events(ticket_id), ...)``."""
         at_us = self._at_us(at)
         events = self.events(ticket_id)
-        return self._fold(events, self._book, at_us)
+        sla = self._fold(events, self._book, at_us)
+        if not self._escalates:
+            return sla
+        return with_trail(sla, self.escalations(ticket_id))
 
     def clocks(self, ticket_id: str) -> tuple[ClockState, ...]:
         """The stored clocks of a ticket, as of just after its last event, by metric and cycle."""
@@ -1576,9 +1671,12 @@ class SLAEngine:
             sa.select(clocks_table).where(c.ticket_id.in_(locked)).order_by(c.ticket_id)
         )
         views: dict[str, list[_ClockView]] = defaultdict(list)
+        escalation_clocks: dict[str, list[escalating.EscalationClock]] = defaultdict(list)
         for row in rows:
             views[row.ticket_id].append(_view_of_row(row))
+            escalation_clocks[row.ticket_id].append(escalating.clock_of_row(row))
         announced = self._announced(conn, locked)
+        escalations = self._escalations_announced(conn, locked)
         now = self.now()
         outbox_rows: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
@@ -1596,6 +1694,17 @@ class SLAEngine:
             plans[ticket_id] = plan
             outbox_rows.extend(plan.rows)
             result = result + ScanResult(warnings=plan.warnings, breaches=plan.breaches)
+            if escalations is not None:
+                escalated = self._escalate(
+                    ticket_id, escalation_clocks[ticket_id], escalations, t_us, now, full=False
+                )
+                outbox_rows.extend(escalated.rows)
+                escalating.merge_next(plan.next_alert, escalated.next_alert)
+                result = result + ScanResult(escalations=escalated.fired, held=escalated.held)
+            else:  # a scanner without the policies still wakes for their levels later
+                escalating.merge_next(
+                    plan.next_alert, escalating.upcoming(escalation_clocks[ticket_id], t_us)
+                )
         outbox_rows.extend(self._scan_outcomes(conn, locked, views, announced, plans, t_us, now))
         for ticket_id, plan in plans.items():
             for (metric, cycle), next_us in plan.next_alert.items():
@@ -1678,6 +1787,16 @@ class SLAEngine:
 
         return self._run(work, write=False)
 
+    def held(self) -> HeldNotifications:
+        """The notifications waiting for a recipient's working hours (quiet hours) now."""
+        now = self.now()
+        count, first, last = self._run(lambda conn: escalating.held(conn, now), write=False)
+        return HeldNotifications(count=count, first_until=first, last_until=last)
+
+    def escalations(self, ticket_id: str) -> tuple[EscalationRecord, ...]:
+        """A ticket's escalation trail: every level fired or held, for whom, and when it went."""
+        return self._run(lambda conn: escalating.trail(conn, str(ticket_id)), write=False)
+
     def pending(self) -> int:
         """How many notifications wait for delivery."""
         o = outbox_table.c
@@ -1754,7 +1873,11 @@ class SLAEngine:
         o = outbox_table.alias("o")
         p = outbox_table.alias("p")
         earlier = sa.select(sa.literal(1)).where(
-            p.c.state == _PENDING, p.c.ticket_id == o.c.ticket_id, p.c.id < o.c.id
+            p.c.state == _PENDING,
+            p.c.ticket_id == o.c.ticket_id,
+            p.c.id < o.c.id,
+            # a notification waiting for its recipient's hours holds back no other
+            sa.or_(p.c.held_until.is_(None), p.c.held_until <= now),
         )
         query = (
             sa.select(o.c.id, o.c.body, o.c.attempts)

@@ -6,7 +6,7 @@ Plugins mark their functions with ``ticketsla.hookimpl``; the plugin manager is 
 - registration: ``ticketsla_register_sources``, ``ticketsla_register_calendars``,
   ``ticketsla_register_policies`` add to a registry they are handed;
 - decisions (first non-None answer wins): ``ticketsla_choose_policy``,
-  ``ticketsla_counts_as_response``;
+  ``ticketsla_counts_as_response``, ``ticketsla_route``;
 - notifications (every plugin hears them): ``ticketsla_sla_warning``, ``ticketsla_sla_breached``,
   ``ticketsla_sla_fulfilled``, ``ticketsla_outcome_recorded``.
 """
@@ -21,6 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     from .events import TicketEvent
     from .notifications import Notification
+    from .recipients import Recipient
     from .registries import CalendarRegistry, PolicyRegistry
     from .sources import SourceRegistry
 
@@ -78,6 +79,19 @@ def ticketsla_counts_as_response(event: TicketEvent) -> bool | None:
 
     Return ``True`` or ``False`` to decide, ``None`` to leave it to the next plugin. The
     built-in answer is ``event.is_public_response``: a public reply that is not automatic.
+    """
+
+
+@hookspec(firstresult=True)
+def ticketsla_route(name: str, notification: Notification) -> Sequence[Recipient] | None:
+    """Resolve a name from an escalation level's ``notify`` to the recipients it means now.
+
+    ``notification`` is the escalation about to be recorded (``kind == "escalation"``, with
+    ``notification.escalation`` saying which level). Return a list of ``Recipient`` values
+    (an on-call rotation's current member, a team's members; an empty list notifies nobody
+    under that name), or ``None`` to leave the name to the next plugin and then to the
+    policy's ``[recipients]`` table. A recipient's ``calendar`` names a calendar of the
+    policy's, of a plugin's or a bundled one; its closed hours hold the notification.
     """
 
 

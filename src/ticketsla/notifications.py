@@ -17,6 +17,7 @@ from typing import Any
 
 from ._instants import require_aware
 from .errors import EventError
+from .escalation_notice import EscalationNotice
 
 __all__ = ["Notification", "NotificationKind"]
 
@@ -27,10 +28,13 @@ class NotificationKind(StrEnum):
     FULFILLED = "fulfilled"
     RETRACTION = "retraction"
     OUTCOME = "outcome"
+    ESCALATION = "escalation"  # an [[escalation]] level fired (docs/escalation.md)
 
 
 # Kinds that are about a clock with a deadline, so they must say when it fell due.
-_NEEDS_DUE_AT = frozenset({NotificationKind.WARNING, NotificationKind.BREACH})
+_NEEDS_DUE_AT = frozenset(
+    {NotificationKind.WARNING, NotificationKind.BREACH, NotificationKind.ESCALATION}
+)
 _MAX_TEXT = 256
 
 
@@ -41,7 +45,8 @@ class Notification:
     ``ticket_id``, ``metric`` (``"first_response"``, ``"resolution"``, or an outcome such as
     ``"csat"``) and ``cycle`` (1 for the first cycle of a clock) say which clock; ``kind`` says
     what happened; ``level`` says how far: ``"75%"`` or ``"30m"`` for a warning, ``"breach"``
-    for a breach, an escalation level's name, the retracted level for a retraction, or the
+    for a breach, an escalation level's name and its recipient's (``"level-1/team-lead"``, with
+    ``escalation`` holding the details), the retracted level for a retraction, or the
     outcome's value (``"good"``, ``"fcr"``) for an outcome. ``at`` is when it happened,
     ``due_at`` when the clock was due (required for warnings and breaches), ``target`` and
     ``elapsed`` are business time, ``policy`` and ``calendar`` are names.
@@ -61,6 +66,8 @@ class Notification:
     # A warning or breach that was retracted (a late event undid it) and later came true again
     # is announced anew as round 2, 3...; the round is part of the key.
     round: int = 1
+    # For an escalation (and its retraction): the level, its action and resolved recipients.
+    escalation: EscalationNotice | None = None
 
     def __post_init__(self) -> None:
         put = object.__setattr__
@@ -125,6 +132,8 @@ class Notification:
             "policy": self.policy,
             "calendar": self.calendar,
             "round": self.round,
+            # only escalations carry the key, so other notifications read as they always did
+            **({} if self.escalation is None else {"escalation": self.escalation.to_dict()}),
         }
 
     @classmethod
@@ -148,6 +157,9 @@ class Notification:
             policy=data.get("policy"),
             calendar=data.get("calendar"),
             round=data.get("round", 1),
+            escalation=None
+            if data.get("escalation") is None
+            else EscalationNotice.from_dict(data["escalation"]),
         )
 
 

@@ -402,7 +402,9 @@ _HOOK_FOR_KIND = {
 def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None) -> str:
     """Hand ``notification`` to the hook for its kind; returns the hook's name.
 
-    A retraction goes to the hook of what it retracts: ``ticketsla_outcome_recorded`` for an
+    An escalation level goes to ``ticketsla_sla_warning`` while its target can still be met (a
+    share or a lead) and to ``ticketsla_sla_breached`` at or after the breach; so does its
+    retraction. A retraction goes to the hook of what it retracts: ``ticketsla_outcome_recorded`` for an
     outcome (cycle 0: outcomes belong to the ticket, not to a clock cycle),
     ``ticketsla_sla_breached`` when its level is ``"breach"``, ``ticketsla_sla_fulfilled`` when
     it is a verdict (``"met"`` or ``"missed"``), else ``ticketsla_sla_warning``.
@@ -421,6 +423,10 @@ def notify(notification: Notification, *, pm: pluggy.PluginManager | None = None
 
 def hook_for(notification: Notification) -> str:
     """The name of the hook that hears ``notification`` (see ``notify``)."""
+    if notification.escalation is not None:
+        # An escalation level (or its retraction) goes where a warning or breach of its stage goes.
+        before = notification.escalation.before_breach
+        return "ticketsla_sla_warning" if before else "ticketsla_sla_breached"
     if notification.kind is NotificationKind.RETRACTION:
         if notification.cycle == 0:
             return "ticketsla_outcome_recorded"

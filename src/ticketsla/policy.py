@@ -21,6 +21,7 @@ from .errors import ConfigurationError, PolicyError
 from .events import Priority, Status
 from .metrics import PRESETS, MetricDefinition
 from .outcomes import FCRDefinition
+from .recipients import Recipient, parse_recipients
 
 __all__ = ["DEFAULT_CUSTOMER_REPLY_REOPENS", "PolicySet", "SLAPolicy", "WarningLevel"]
 
@@ -46,6 +47,7 @@ _TOP_KEYS = frozenset(
         "credits",
         "clawback",
         "escalation",
+        "recipients",  # who escalation levels notify (ticketsla.recipients)
     }
 )
 _SET_FIELDS = frozenset({"tags"})
@@ -110,6 +112,8 @@ class SLAPolicy:
     # SLO goals, credits, clawback, escalation ([slo], [[credits]], [clawback], [[escalation]]);
     # empty when the file has none.
     contract: Contract = field(default_factory=Contract)
+    # [recipients]: each name's channels and the calendar of its working hours, if any
+    recipients: tuple[tuple[Recipient, Calendar | None], ...] = ()
     _targets: dict[str, dict[Priority, int]] = field(init=False, repr=False, compare=False)
     _calendars: dict[str, Calendar] = field(init=False, repr=False, compare=False)
     _warnings: dict[str, tuple[WarningLevel, ...]] = field(init=False, repr=False, compare=False)
@@ -141,6 +145,13 @@ class SLAPolicy:
     def calendar_for(self, metric: str) -> Calendar:
         """The calendar a metric is measured on (the policy's unless the metric overrides it)."""
         return self._calendars.get(metric, self.calendar)
+
+    def recipient(self, name: str) -> tuple[Recipient, Calendar | None] | None:
+        """The ``[recipients]`` entry of ``name`` and its calendar, or None when it has none."""
+        for recipient, calendar in self.recipients:
+            if recipient.name == name:
+                return recipient, calendar
+        return None
 
     def warnings_for(self, metric: str) -> tuple[WarningLevel, ...]:
         return self._warnings.get(metric, self.warnings)
@@ -393,6 +404,7 @@ def _from_mapping(
     if not isinstance(description, str):
         raise PolicyError(f"{where('description')}: expected a text")
     contract = Contract.from_mapping(data, metrics=[d.name for d in definitions], where=where)
+    recipients = parse_recipients(data.get("recipients", {}), where("recipients"), calendar)
     return SLAPolicy(
         name=name,
         calendar=main_calendar,
@@ -408,6 +420,7 @@ def _from_mapping(
         description=description,
         source=source,
         contract=contract,
+        recipients=recipients,
     )
 
 

@@ -79,13 +79,15 @@ def remaining(
 def next_change_at(
     events: Iterable[TicketEvent], policies: Policies, at: datetime
 ) -> datetime | None:
-    """The first instant after ``at`` at which a warning fires or a clock becomes breached, if
-    no other event arrives: schedule a timer for it instead of polling. A breach begins one
-    microsecond after the due instant, since reaching the target exactly is no breach."""
+    """The first instant after ``at`` at which a warning or escalation level fires or a clock
+    becomes breached, if no other event arrives: schedule a timer for it instead of polling. A
+    breach begins one microsecond after the due instant, since reaching the target exactly is no
+    breach."""
     state = fold(events, policies, to_us(at, "at"))
     upcoming: list[int] = []
     for clock in state.clocks:  # a paused clock can still breach: a stricter target applied
         upcoming.extend(us for _, us in clock.warnings_us if us > state.at_us)
+        upcoming.extend(us for _, us in clock.escalations_us if us > state.at_us)
         # Breached means "past the breach point", so the answer changes one microsecond after it.
         if clock.breach_point_us is not None and not clock.is_breached:
             upcoming.append(clock.breach_point_us + 1)

@@ -326,6 +326,10 @@ class ClockRow(SQLModel, table=True):
     )
     ever_breached: bool = Field(default=False, sa_column=sa.Column(sa.Boolean(), nullable=False))
     warnings: str = Field(default="[]", sa_column=sa.Column(sa.Text(), nullable=False))
+    # [[escalation]] levels as [name, instant] pairs, fired or scheduled (ClockState.escalations_us)
+    escalations: str = Field(
+        default="[]", sa_column=sa.Column(sa.Text(), nullable=False, server_default="[]")
+    )
     as_of: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     policy_version: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
     calendar_version: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
@@ -404,6 +408,7 @@ def clock_values(
         "next_alert_at": instant(next_alert_us),
         "ever_breached": state.ever_breached,
         "warnings": json.dumps(warnings),
+        "escalations": json.dumps([list(item) for item in state.escalations_us]),
         "as_of": instant(state.at_us),
         "policy_version": policy_version,
         "calendar_version": calendar_version,
@@ -430,6 +435,9 @@ def clock_from_values(values: dict[str, Any]) -> ClockState:
         breached_us=_us(values["breached_at"]),
         breach_point_us=_us(values["breach_at"]),
         warnings_us=tuple((str(item[0]), int(item[1])) for item in json.loads(values["warnings"])),
+        escalations_us=tuple(
+            (str(item[0]), int(item[1])) for item in json.loads(values.get("escalations") or "[]")
+        ),
         at_us=cast(int, _us(values["as_of"])),
         ever_breached=bool(values["ever_breached"]),
     )
@@ -444,6 +452,7 @@ class DeliveryState(StrEnum):
     FAILED = "failed"  # a hook kept raising; given up after the engine's max_attempts
     NO_LISTENER = "no_listener"  # no installed plugin implements its hook; a drain that finds
     # one again (a notifier installed since) puts it back to pending
+    CANCELLED = "cancelled"  # an escalation retracted before it went out: it never will
 
 
 class OutboxRow(SQLModel, table=True):
@@ -498,6 +507,11 @@ class OutboxRow(SQLModel, table=True):
         default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
     )
     last_error: str | None = Field(default=None, sa_column=sa.Column(sa.Text(), nullable=True))
+    # Quiet hours: the instant a notification waits for because its recipient's calendar was
+    # closed when it was recorded (``available_at`` holds it too; this says why it waits).
+    held_until: datetime | None = Field(
+        default=None, sa_column=sa.Column(UTCDateTime(), nullable=True)
+    )
 
     @classmethod
     def from_domain(
@@ -532,6 +546,7 @@ def outbox_values(
         "attempts": 0,
         "available_at": created_at,
         "last_error": None,
+        "held_until": None,
     }
 
 

@@ -122,7 +122,7 @@ def test_goals_credits_clawback_and_escalation_are_described() -> None:
     assert "| first_response | below 90% | 10% of the period's fee |" in text
     assert "never exceed 20% of that period's fee" in text
     assert "After 3 consecutive periods in which every goal reaches 98%" in text
-    assert "| 2 | 1h of business time after the target was breached | every metric |" in text
+    assert "| 2 | 1h of wall-clock time after the target was breached | every metric |" in text
 
 
 def test_a_policy_without_a_contract_says_so() -> None:

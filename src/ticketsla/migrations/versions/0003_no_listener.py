@@ -4,7 +4,7 @@ A drain puts ``no_listener`` rows back to pending once a plugin implements their
 partial index keeps that look-up to those rows instead of the whole outbox. The state itself is
 a value of the existing ``state`` column: no data changes.
 
-Revision ID: 0003_no_listener
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_no_listener"
+revision = "0003"
 down_revision: str | None = "0002"
 branch_labels: str | None = None
 depends_on: str | None = None
