@@ -1624,6 +1624,27 @@ class SLAEngine:
         query = sa.select(sa.func.count()).select_from(outbox_table).where(o.state == _PENDING)
         return int(self._run(lambda conn: conn.execute(query).scalar_one(), write=False))
 
+    def next_work_at(self) -> datetime | None:
+        """The earliest instant at which ``scan`` or ``drain`` has something to do: the next
+        warning or breach coming due, or the next pending notification (a retry waits for its
+        backoff; only counted when a notifier is installed, as ``drain`` waits for one). None
+        when neither exists. Reads of partial indexes, for a scanner that sleeps until then
+        instead of polling."""
+        c = clocks_table.c
+        o = outbox_table.c
+        alert = sa.select(sa.func.min(c.next_alert_at)).where(c.next_alert_at.is_not(None))
+        retry = sa.select(sa.func.min(o.available_at)).where(o.state == _PENDING)
+
+        def work(conn: sa.Connection) -> datetime | None:
+            found = [conn.execute(alert).scalar_one()]
+            if self._has_notifier():
+                found.append(conn.execute(retry).scalar_one())
+            # min() keeps the column's type, so these come back aware, in UTC
+            instants: list[datetime] = [value for value in found if value is not None]
+            return min(instants, default=None)
+
+        return self._run(work, write=False)
+
     def drain(self, *, limit: int | None = None) -> DrainResult:
         """Hand pending notifications to the hooks, oldest first, and mark each delivered.
 
