@@ -1631,9 +1631,18 @@ class SLAEngine:
         when neither exists. Reads of partial indexes, for a scanner that sleeps until then
         instead of polling."""
         c = clocks_table.c
-        o = outbox_table.c
         alert = sa.select(sa.func.min(c.next_alert_at)).where(c.next_alert_at.is_not(None))
-        retry = sa.select(sa.func.min(o.available_at)).where(o.state == _PENDING)
+        # a ticket's notifications go out in order: only the head of each ticket's queue counts
+        head = outbox_table.alias("o")
+        earlier = outbox_table.alias("p")
+        queued_behind = sa.select(sa.literal(1)).where(
+            earlier.c.state == _PENDING,
+            earlier.c.ticket_id == head.c.ticket_id,
+            earlier.c.id < head.c.id,
+        )
+        retry = sa.select(sa.func.min(head.c.available_at)).where(
+            head.c.state == _PENDING, ~sa.exists(queued_behind)
+        )
 
         def work(conn: sa.Connection) -> datetime | None:
             found = [conn.execute(alert).scalar_one()]
