@@ -28,7 +28,7 @@ from web_helpers import (
 )
 
 from ticketsla import SLAEngine, TicketEvent, migrations
-from ticketsla.errors import PayloadError, SignatureError
+from ticketsla.errors import ConfigurationError, PayloadError, SignatureError
 from ticketsla.hookspecs import hookimpl
 from ticketsla.signing import Headers, digests_match, secret_bytes
 from ticketsla.sources import Payload, PayloadLimits, SourceRegistry
@@ -212,3 +212,9 @@ def test_headers_with_control_characters_are_refused(engine: SLAEngine) -> None:
     """A header value smuggling a control character never reaches a signature check."""
     with pytest.raises(SignatureError):
         Headers({"x": "a\x00b"})
+
+
+def test_a_secret_for_a_source_without_an_adapter_is_refused_at_start(engine: SLAEngine) -> None:
+    """A typo in a source name fails when the app is made, not on the first delivery."""
+    with pytest.raises(ConfigurationError, match="no adapter is installed for zendsk"):
+        create_app(engine, secrets={"zendsk": "s"})

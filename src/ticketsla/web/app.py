@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from ..engine import SLAEngine
 from ..errors import ConfigurationError
+from ..plugins import sources as plugin_sources
 from ..signing import Secret
 from ..sources import DEFAULT_MAX_PAYLOAD_BYTES
 from .api import SLARoutes
@@ -64,6 +65,14 @@ def create_app(
     if not isinstance(max_body, int) or max_body < 1:
         raise ConfigurationError(f"max_body: {max_body!r} is not a positive number of bytes")
     kept = {str(source): Secret(value) for source, value in secrets.items()}
+    installed = plugin_sources(engine.plugin_manager)
+    missing = sorted(source for source in kept if source not in installed)
+    if missing:
+        raise ConfigurationError(
+            f"secrets: no adapter is installed for {', '.join(missing)} (installed: "
+            f"{', '.join(installed.names()) or 'none'})",
+            subject="secrets",
+        )
     clock = now or (lambda: datetime.now(UTC))
     metrics = WebMetrics(engine, clock)
     webhooks = WebhookRoute(

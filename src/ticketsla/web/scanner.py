@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ _log = logging.getLogger("ticketsla.web.scanner")
 _RETRY_AFTER_ERROR = 5.0
 # Wake a hair after the instant, so the instant itself is no longer in the future.
 _PAST_THE_INSTANT = 0.005
+_MIN_GAP = 0.5
 # Work still due right after a round is held by another replica: look again shortly.
 _HELD_ELSEWHERE = 0.05
 
@@ -93,6 +95,7 @@ class Scanner:
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.clear()
+            started = time.monotonic()
             try:
                 wait = self.run_once()
                 self.last_error = None
@@ -100,5 +103,7 @@ class Scanner:
                 self.last_error = exc.message
                 _log.warning("scanner: %s", exc.message)
                 wait = min(self._safety, _RETRY_AFTER_ERROR)
-            if wait > 0:
-                self._wake.wait(wait)
+            if wait > 0 and self._wake.wait(wait):
+                # woken by stored events: rounds at most every _MIN_GAP, so a stream of
+                # deliveries does not keep the scanner (and the database's writer lock) busy
+                self._stop.wait(max(0.0, started + _MIN_GAP - time.monotonic()))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pluggy
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ..engine import IngestResult, SLAEngine
@@ -74,6 +74,8 @@ class WebhookRoute:
             body = await read_limited(request, self._limits.max_bytes)
         except BodyTooLarge as exc:
             return error(413, f"{source}: {exc}")
+        except ClientDisconnect:
+            return error(400, f"{source}: the sender went away before the body was complete")
         try:
             self._verify(source, body, request.headers.raw, secret)
         except SignatureError as exc:
