@@ -218,3 +218,9 @@ def test_a_secret_for_a_source_without_an_adapter_is_refused_at_start(engine: SL
     """A typo in a source name fails when the app is made, not on the first delivery."""
     with pytest.raises(ConfigurationError, match="no adapter is installed for zendsk"):
         create_app(engine, secrets={"zendsk": "s"})
+
+
+def test_a_standard_signed_source_needs_a_whsec_secret(engine: SLAEngine) -> None:
+    """E-mail is verified by the Standard Webhooks signature: its secret must be whsec_..."""
+    with pytest.raises(ConfigurationError, match="email: webhook secret: expected 'whsec_'"):
+        create_app(engine, secrets={"email": "plain"})

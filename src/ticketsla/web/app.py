@@ -27,6 +27,7 @@ from ..errors import ConfigurationError
 from ..plugins import sources as plugin_sources
 from ..signing import Secret
 from ..sources import DEFAULT_MAX_PAYLOAD_BYTES
+from . import standard_webhooks
 from .api import SLARoutes
 from .board import Board
 from .health import Health
@@ -73,12 +74,18 @@ def create_app(
             f"{', '.join(installed.names()) or 'none'})",
             subject="secrets",
         )
+    signed_by_us = frozenset(standard_signed)
+    for source in sorted(signed_by_us & kept.keys()):
+        try:
+            standard_webhooks.decode_secret(kept[source].reveal().decode("utf-8", "replace"))
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"secrets: {source}: {exc.message}", subject=source) from None
     clock = now or (lambda: datetime.now(UTC))
     metrics = WebMetrics(engine, clock)
     webhooks = WebhookRoute(
         engine,
         kept,
-        standard_signed=frozenset(standard_signed),
+        standard_signed=signed_by_us,
         max_body=max_body,
         now=clock,
         metrics=metrics,
