@@ -79,13 +79,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _command_groups() -> list[Callable[[Any], None]]:
     """Command groups that live in their own modules, one job each."""
-    from . import _cli_engine, _cli_evaluate, _cli_import, _cli_report
+    from . import _cli_engine, _cli_evaluate, _cli_import, _cli_report, _cli_serve
 
     return [
         _cli_import.add_commands,
         _cli_evaluate.add_commands,
         _cli_engine.add_commands,
         _cli_report.add_commands,
+        _cli_serve.add_commands,
     ]
 
 

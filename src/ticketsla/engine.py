@@ -1803,6 +1803,36 @@ class SLAEngine:
         query = sa.select(sa.func.count()).select_from(outbox_table).where(o.state == _PENDING)
         return int(self._run(lambda conn: conn.execute(query).scalar_one(), write=False))
 
+    def next_work_at(self) -> datetime | None:
+        """The earliest instant at which ``scan`` or ``drain`` has something to do: the next
+        warning or breach coming due, or the next pending notification (a retry waits for its
+        backoff; only counted when a notifier is installed, as ``drain`` waits for one). None
+        when neither exists. Reads of partial indexes, for a scanner that sleeps until then
+        instead of polling."""
+        c = clocks_table.c
+        alert = sa.select(sa.func.min(c.next_alert_at)).where(c.next_alert_at.is_not(None))
+        # a ticket's notifications go out in order: only the head of each ticket's queue counts
+        head = outbox_table.alias("o")
+        earlier = outbox_table.alias("p")
+        queued_behind = sa.select(sa.literal(1)).where(
+            earlier.c.state == _PENDING,
+            earlier.c.ticket_id == head.c.ticket_id,
+            earlier.c.id < head.c.id,
+        )
+        retry = sa.select(sa.func.min(head.c.available_at)).where(
+            head.c.state == _PENDING, ~sa.exists(queued_behind)
+        )
+
+        def work(conn: sa.Connection) -> datetime | None:
+            found = [conn.execute(alert).scalar_one()]
+            if self._has_notifier():
+                found.append(conn.execute(retry).scalar_one())
+            # min() keeps the column's type, so these come back aware, in UTC
+            instants: list[datetime] = [value for value in found if value is not None]
+            return min(instants, default=None)
+
+        return self._run(work, write=False)
+
     def drain(self, *, limit: int | None = None) -> DrainResult:
         """Hand pending notifications to the hooks, oldest first, and mark each delivered.
 
