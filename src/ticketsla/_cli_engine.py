@@ -169,6 +169,10 @@ def _sqlalchemy_engine(url: str) -> Any:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError as exc:
         raise ConfigurationError(f"--db: {url!r} is not a database URL", subject=url) from exc
+    if parsed.get_backend_name() == "postgresql":
+        from .engine import require_postgresql_driver
+
+        require_postgresql_driver()
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     return sa.create_engine(parsed)

@@ -47,12 +47,13 @@ from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
 from .clock import ClockState, ClockStatus, TicketSLA, fold
 from .contract import FeeTable
+from .durations import parse_duration
 from .errors import ConfigurationError, StoreError, TicketSLAError, UnknownTicketError
 from .events import EventKind, Status, TicketEvent, order_events
 from .notifications import Notification, NotificationKind
 from .outcomes import FCRDefinition, FCRKind, fcr_of
 from .plugins import get_plugin_manager, notify, policy_chooser, response_rule
-from .policy import PolicySet, SLAPolicy
+from .policy import PolicySet, SLAPolicy, require_metric
 from .report import Dimension, Report, ReportPeriod, report_from_events
 from .store import (
     OPEN_CLOCK,
@@ -755,7 +756,7 @@ class SLAEngine:
         *,
         upgrade: bool = True,
         batch_size: int = 1000,
-        busy_timeout: timedelta = timedelta(seconds=60),
+        busy_timeout: timedelta | str = timedelta(seconds=60),
         max_attempts: int = 8,
         cache_tickets: int = 20_000,
     ) -> None:
@@ -768,6 +769,7 @@ class SLAEngine:
             )
         if batch_size < 1 or max_attempts < 1:
             raise ConfigurationError("batch_size and max_attempts must be at least 1")
+        busy_timeout = parse_duration(busy_timeout, field="busy_timeout")
         self._now = now
         self._book = _PolicyBook.of(policies)
         self._pm: pluggy.PluginManager = get_plugin_manager(plugins=plugins)
@@ -1376,6 +1378,8 @@ class SLAEngine:
         return self._run(work, write=False)
 
     def _latest_clock(self, ticket_id: str, metric: str) -> tuple[Any, Any]:
+        require_metric(self._book.policies, metric)
+
         def work(conn: sa.Connection) -> tuple[Any, Any]:
             ticket = self._ticket(conn, ticket_id)
             row = conn.execute(
@@ -1416,16 +1420,16 @@ class SLAEngine:
 
     def at_risk(
         self,
-        within: timedelta = timedelta(hours=1),
+        within: timedelta | str = timedelta(hours=1),
         at: datetime | None = None,
         *,
         limit: int | None = None,
     ) -> list[OpenClock]:
-        """Running clocks due in ``[at, at + within]``, soonest first (one indexed range)."""
-        if not isinstance(within, timedelta) or within < timedelta(0):
-            raise ConfigurationError(
-                f"within: expected a duration of zero or more, got {within!r}", subject="within"
-            )
+        """Running clocks due in ``[at, at + within]``, soonest first (one indexed range).
+
+        ``within`` is a ``timedelta`` or a duration text as in policy files (``"4h"``, ``"PT4H"``).
+        """
+        within = parse_duration(within, field="within")
         start = self.now() if at is None else require_aware(at, "at")
         c = clocks_table.c
         query = (
@@ -1453,10 +1457,11 @@ class SLAEngine:
         return _open_clocks(rows, "breach_at")
 
     def counts(
-        self, at: datetime | None = None, *, within: timedelta = timedelta(hours=1)
+        self, at: datetime | None = None, *, within: timedelta | str = timedelta(hours=1)
     ) -> list[ClockCount]:
         """Open clocks per (policy, priority, metric): running, paused, at risk within
         ``within`` of ``at``, and breached by ``at``; one statement over one covering index."""
+        within = parse_duration(within, field="within")
         when = self.now() if at is None else require_aware(at, "at")
         c = clocks_table.c
         at_risk = sa.case((sa.and_(c.due_at >= when, c.due_at <= when + within), 1), else_=0)
@@ -1997,6 +2002,7 @@ def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:
         raise ConfigurationError(f"database URL {url!r} is not valid: {exc}", subject=url) from None
     backend = parsed.get_backend_name()
     if backend == "postgresql":
+        require_postgresql_driver()
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return sa.create_engine(parsed, pool_pre_ping=True)
@@ -2032,6 +2038,17 @@ def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:
     sa.event.listen(engine, "connect", on_connect)
     sa.event.listen(engine, "begin", on_begin)
     return engine
+
+
+def require_postgresql_driver() -> None:
+    """Refuse a PostgreSQL URL, saying which extra to install, when psycopg is not installed."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise ConfigurationError(
+            "PostgreSQL support needs the 'postgresql' extra: pip install 'ticketsla[postgresql]'",
+            subject="postgresql",
+        ) from None
 
 
 def _retryable(exc: sa.exc.DBAPIError) -> bool:
