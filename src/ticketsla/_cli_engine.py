@@ -17,6 +17,7 @@ bad input, which the CLI's ``main`` reports with status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -31,9 +32,10 @@ from typing import IO, Any
 
 from . import migrations
 from ._instants import parse_instant
+from ._terminal import plural, print_table
 from .cli import show_help
 from .durations import format_duration, parse_duration
-from .engine import IngestResult, SLAEngine
+from .engine import IngestResult, SLAEngine, describe_database_error, require_postgresql_driver
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
 from .events import TicketEvent
 from .plugins import default_plugin_manager
@@ -104,6 +106,9 @@ def add_commands(commands: Any) -> None:
     scan.add_argument("--at", help="scan as of this ISO 8601 instant (one pass only)")
     scan.add_argument("--jsonl", help="also write each notification to this JSON lines file")
     scan.add_argument("--quiet", action="store_true", help="no line per pass")
+    scan.add_argument(
+        "--json", action="store_true", help="print each pass as one JSON object a line"
+    )
     scan.set_defaults(handler=_cmd_scan)
 
 
@@ -139,7 +144,9 @@ def _cmd_db_upgrade(args: argparse.Namespace) -> int:
     except Exception as exc:
         if isinstance(exc, TicketSLAError):
             raise
-        raise StoreError(f"db upgrade: {redacted(args.db)}: {exc}", subject=args.db) from exc
+        raise StoreError(
+            f"db upgrade: {redacted(args.db)}: {describe_database_error(exc)}", subject=args.db
+        ) from exc
     finally:
         engine.dispose()
     if before == after:
@@ -155,7 +162,9 @@ def _cmd_db_current(args: argparse.Namespace) -> int:
     try:
         found = migrations.current(engine)
     except Exception as exc:
-        raise StoreError(f"db current: {redacted(args.db)}: {exc}", subject=args.db) from exc
+        raise StoreError(
+            f"db current: {redacted(args.db)}: {describe_database_error(exc)}", subject=args.db
+        ) from exc
     finally:
         engine.dispose()
     print(f"current {found or 'none'}  head {migrations.head()}")
@@ -170,8 +179,6 @@ def _sqlalchemy_engine(url: str) -> Any:
     except sa.exc.ArgumentError as exc:
         raise ConfigurationError(f"--db: {url!r} is not a database URL", subject=url) from exc
     if parsed.get_backend_name() == "postgresql":
-        from .engine import require_postgresql_driver
-
         require_postgresql_driver()
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -234,8 +241,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if not args.quiet:
         r = tally.result
         print(
-            f"ingest: {tally.lines} lines, {r.stored} stored, {r.duplicates} duplicates, "
-            f"{tally.rejected} rejected; {r.late} late, {r.refolded} ticket refolds",
+            f"ingest: {plural(tally.lines, 'line')}, {r.stored} stored, "
+            f"{plural(r.duplicates, 'duplicate')}, {tally.rejected} rejected; {r.late} late, "
+            f"{plural(r.refolded, 'ticket refold')}",
             file=sys.stderr,
         )
     return 1 if tally.rejected else 0
@@ -421,7 +429,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
             _when(clock.breached_at) if clock.breached_at else "no",
             f"{clock.policy} ({clock.calendar})",
         )
-    _console().print(table)
+    print_table(_console(), table)
     return 0
 
 
@@ -467,16 +475,16 @@ def _cmd_at_risk(args: argparse.Namespace) -> int:
             clock.policy,
             clock.priority or "",
         )
-    _console().print(table)
+    print_table(_console(), table)
     if not clocks:
         print("nothing due in that window")
     return 0
 
 
 def _console() -> Any:
-    from rich.console import Console
+    from ._terminal import console
 
-    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+    return console()
 
 
 def _when(at: datetime | None) -> str:
@@ -510,10 +518,15 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             while True:
                 scanned = engine.scan(at)
                 drained = engine.drain()
-                if not args.quiet:
+                if args.json:
+                    counts = {**dataclasses.asdict(scanned), **dataclasses.asdict(drained)}
+                    print(json.dumps(counts), flush=True)
+                elif not args.quiet:
                     print(
-                        f"scan: {scanned.tickets} tickets, {scanned.warnings} warnings and "
-                        f"{scanned.breaches} breaches recorded; {drained.delivered} delivered, "
+                        f"scan: {plural(scanned.tickets, 'ticket')}, "
+                        f"{plural(scanned.warnings, 'warning')} and "
+                        f"{plural(scanned.breaches, 'breach', 'breaches')} recorded; "
+                        f"{drained.delivered} delivered, "
                         f"{drained.failed} failed",
                         flush=True,
                     )
@@ -522,7 +535,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if every is not None and not args.quiet:
+    if every is not None and not args.quiet and not args.json:
         print("scan: stopped", flush=True)
     return 0
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return handler(args)
+    except BrokenPipeError:
+        return _closed_pipe()
     except TicketSLAError as exc:
         print(f"ticketsla: error: {exc}", file=sys.stderr)
         return 2
@@ -34,6 +37,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {exc.filename!r}" if exc.filename else ""
         print(f"ticketsla: error:{where} {exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, as other command-line tools do."""
+    # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE, the status a shell shows for a tool stopped by a closed pipe
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -135,7 +147,8 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
         print(f"{day.isoformat()} {day.strftime('%a')}  {opened}{note}")
         day += timedelta(days=1)
     total = cal.elapsed(start, end)
-    print(f"open time in these {args.days} days: {format_duration(total)}")
+    days = "this day" if args.days == 1 else f"these {args.days} days"
+    print(f"open time in {days}: {format_duration(total)}")
     return 0
 
 
@@ -179,10 +192,7 @@ def _clock(at: datetime, day: date) -> str:
 
 def _wall(value: timedelta) -> str:
     """A wall-clock span such as ``2d 20h`` (not business time)."""
-    days, rest = divmod(int(value.total_seconds()), 86400)
-    if days and not rest:
-        return f"{days}d"
-    return (f"{days}d " if days else "") + format_duration(timedelta(seconds=rest))
+    return format_duration(value, days=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,6 +21,7 @@ from typing import Any
 
 from ._instants import from_us, to_us
 from .calendar import Calendar
+from .durations import format_duration
 from .events import EventKind, Priority, Status, TicketEvent, order_events
 from .metrics import MetricDefinition, OnReopen
 from .outcomes import CSAT, FCR, csat_of, fcr_of
@@ -698,7 +699,7 @@ def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
 
 
 def _td(us: int | None) -> str:
-    return "none" if us is None else str(timedelta(microseconds=us))
+    return "none" if us is None else format_duration(timedelta(microseconds=us))
 
 
 def fold(

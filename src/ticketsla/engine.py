@@ -784,8 +784,8 @@ class SLAEngine:
         self._pg = self._db.dialect.name == "postgresql"
         self._busy_timeout = busy_timeout.total_seconds()
         self._lock_path: str | None = None
-        if not self._pg:
-            self._lock_path = f"{self._db.url.database}.writer-lock"
+        if not self._pg:  # writers queue on the database file itself: nothing is left beside it
+            self._lock_path = str(self._db.url.database)
         try:
             self._check_schema(upgrade)
         except BaseException:
@@ -893,9 +893,10 @@ class SLAEngine:
         """On SQLite, queue for the database's writer lock file; elsewhere nothing.
 
         SQLite's own busy handler sleeps up to 100 ms between tries, so under steady contention
-        the database often sits idle while every writer sleeps. Writers of one file take an
-        advisory lock beside it first (polled every few milliseconds), then ``BEGIN IMMEDIATE``
-        finds the database free; the busy timeout stays as the backstop.
+        the database often sits idle while every writer sleeps. Writers of one file first take
+        an advisory ``flock`` on the database file (polled every few milliseconds; it does not
+        interact with SQLite's own POSIX record locks), then ``BEGIN IMMEDIATE`` finds the
+        database free; the busy timeout stays as the backstop.
         """
         if self._lock_path is None or fcntl is None:
             yield
@@ -2058,6 +2059,12 @@ def _retryable(exc: sa.exc.DBAPIError) -> bool:
         return True
     text = str(original).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def describe_database_error(exc: BaseException) -> str:
+    """A database error in one line: the driver's own message, without SQLAlchemy's link to
+    its background page."""
+    return _describe(exc)
 
 
 def _describe(exc: BaseException) -> str:
