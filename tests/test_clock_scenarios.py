@@ -407,8 +407,7 @@ def test_stricter_priority_can_breach_at_once() -> None:
     assert clock.breached_at == utc(2026, 3, 10, 15, 0)  # breached from the change instant
     assert clock.remaining == -(1 * H + M)
     assert (
-        "re-targeted to 1h from its original start"
-        in t.state(p, ny(2026, 3, 10, 11, 1)).explain()
+        "re-targeted to 1h from its original start" in t.state(p, ny(2026, 3, 10, 11, 1)).explain()
     )
 
 
