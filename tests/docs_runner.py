@@ -64,20 +64,54 @@ def prepare(folder: Path) -> dict[str, str]:
 
 
 def run_shell(block: Block, folder: Path, env: dict[str, str], where: str) -> str:
-    """Run a bash block (setup lines skipped); fail with its output unless it succeeds."""
-    script = "\n".join(line for line in block.source.splitlines() if not SETUP_LINE.match(line))
+    """Run a bash block line by line (setup lines skipped); fail unless each line succeeds."""
+    output = []
+    commands = re.split(r"(?<!\\)\n", block.source.strip())
+    for number, command in enumerate(commands):
+        if not command.strip() or SETUP_LINE.match(command):
+            continue
+        status, text = run_command(command, folder, env)
+        assert status == 0, f"{where}:{block.line + number}: {command}: exit {status}\n{text}"
+        output.append(text)
+    return "".join(output)
+
+
+def run_python(block: Block, module: types.ModuleType, path: Path) -> None:
+    code = compile("\n" * (block.line - 1) + block.source, str(path), "exec")
+    exec(code, module.__dict__)
+
+
+def run_command(command: str, folder: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Run one shell command line; ``ticketsla ...`` (or ``.venv/bin/ticketsla ...``) without
+    pipes or redirections runs in this process, which saves starting Python for each, and
+    gives the same output (standard error first, then standard output). The current directory
+    must be ``folder``."""
+    import contextlib
+    import io
+    import shlex
+
+    from ticketsla.cli import main
+
+    joined = command.replace("\\\n", " ")
+    words = shlex.split(joined)
+    if (
+        words
+        and words[0] in ("ticketsla", ".venv/bin/ticketsla")
+        and not set(joined) & set("|>&;<$`")
+    ):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(words[1:])
+            except SystemExit as exc:  # argparse's --version and --help
+                status = exc.code if isinstance(exc.code, int) else 0
+        return status, err.getvalue() + out.getvalue()
     done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script],
+        ["bash", "-euo", "pipefail", "-c", joined + " 2>&1"],
         cwd=folder,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert done.returncode == 0, f"{where}:{block.line}: exit {done.returncode}\n{done.stderr}"
-    return done.stdout
-
-
-def run_python(block: Block, module: types.ModuleType, path: Path) -> None:
-    code = compile("\n" * (block.line - 1) + block.source, str(path), "exec")
-    exec(code, module.__dict__)
+    return done.returncode, done.stdout
