@@ -56,17 +56,23 @@ def print_table(out: Console, table: Table) -> None:
     if sum(words) + frame > out.width:
         out.print(_vertical(table, out.width))
         return
-    # Give every column its longest word, then share what is left by how much more it wants,
-    # so rich only ever wraps between words.
+    # Give every column its longest word, then fill the columns that want least more first,
+    # so short cells stay on one line and rich only ever wraps between words.
+    # Headings may wrap onto more lines; cells are what should stay on one.
     longest = [
-        max(len(line) for cell in (column.header, *column.cells) for line in str(cell).split("\n"))
-        for column in table.columns
+        max([least, *(len(line) for cell in column.cells for line in str(cell).split("\n"))])
+        for column, least in zip(table.columns, words, strict=True)
     ]
     spare = out.width - frame - sum(words)
     wants = [most - least for most, least in zip(longest, words, strict=True)]
     if sum(wants) > spare:
-        for column, least, want in zip(table.columns, words, wants, strict=True):
-            column.width = least + want * spare // sum(wants)
+        extra = [0] * len(wants)
+        order = sorted(range(len(wants)), key=wants.__getitem__)
+        for place, index in enumerate(order):
+            extra[index] = min(wants[index], spare // (len(order) - place))
+            spare -= extra[index]
+        for column, least, more in zip(table.columns, words, extra, strict=True):
+            column.width = least + more
     out.print(table)
 
 
