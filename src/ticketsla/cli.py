@@ -27,7 +27,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a short output meets a closed pipe here, not at exit
+        return status
     except BrokenPipeError:
         return _closed_pipe()
     except TicketSLAError as exc:
