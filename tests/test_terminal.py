@@ -204,3 +204,22 @@ def test_json_for_scripts_and_no_lock_file_left(
         "sla.db-wal",
     ] or sorted(p.name for p in tmp_path.iterdir() if "sla.db" in p.name) == ["sla.db"]
     assert not list(tmp_path.glob("*.writer-lock"))
+
+
+def test_the_writer_lock_file_goes_with_the_last_engine(tmp_path: Path) -> None:
+    """Writers queue on a lock file beside the database; the engine closing last removes it."""
+    db = f"sqlite:///{tmp_path / 'sla.db'}"
+    lock = tmp_path / "sla.db.writer-lock"
+    events = EventBuilder("1")
+    events.created()
+    events.agent_reply(after="5m")
+    events.status("solved", after="5m")
+    first, second = SLAEngine(db, POLICY), SLAEngine(db, POLICY)
+    first.ingest(events.events[:1])
+    second.ingest(events.events[1:2])
+    first.close()
+    assert not lock.exists()
+    second.ingest(events.events[2:])
+    assert lock.exists()
+    second.close()
+    assert not lock.exists()

@@ -784,8 +784,8 @@ class SLAEngine:
         self._pg = self._db.dialect.name == "postgresql"
         self._busy_timeout = busy_timeout.total_seconds()
         self._lock_path: str | None = None
-        if not self._pg:  # writers queue on the database file itself: nothing is left beside it
-            self._lock_path = str(self._db.url.database)
+        if not self._pg:
+            self._lock_path = f"{self._db.url.database}.writer-lock"
         try:
             self._check_schema(upgrade)
         except BaseException:
@@ -818,8 +818,28 @@ class SLAEngine:
         return self._db
 
     def close(self) -> None:
-        """Release every pooled connection. The engine must not be used afterwards."""
+        """Release every pooled connection and remove the writers' lock file when no other
+        writer holds it. The engine must not be used afterwards."""
         self._db.dispose()
+        self._remove_lock_file()
+
+    def _remove_lock_file(self) -> None:
+        """Unlink the lock file if it is free; a writer that opened it meanwhile sees the path
+        gone or replaced once it holds the lock, and starts over on the current file."""
+        if self._lock_path is None or fcntl is None:
+            return
+        try:
+            fd = os.open(self._lock_path, os.O_RDWR)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with contextlib.suppress(OSError):
+                os.unlink(self._lock_path)
+        except OSError:
+            pass  # another writer holds it: that engine removes it when it closes
+        finally:
+            os.close(fd)
 
     def __enter__(self) -> SLAEngine:
         return self
@@ -893,10 +913,11 @@ class SLAEngine:
         """On SQLite, queue for the database's writer lock file; elsewhere nothing.
 
         SQLite's own busy handler sleeps up to 100 ms between tries, so under steady contention
-        the database often sits idle while every writer sleeps. Writers of one file first take
-        an advisory ``flock`` on the database file (polled every few milliseconds; it does not
-        interact with SQLite's own POSIX record locks), then ``BEGIN IMMEDIATE`` finds the
-        database free; the busy timeout stays as the backstop.
+        the database often sits idle while every writer sleeps. Writers of one file take an
+        advisory lock on a file beside it first (polled every few milliseconds), then ``BEGIN
+        IMMEDIATE`` finds the database free; the busy timeout stays as the backstop. The lock
+        file is never the database itself: closing any descriptor of the database would drop
+        SQLite's own POSIX locks held by this process. ``close`` removes it when it is free.
         """
         if self._lock_path is None or fcntl is None:
             yield
@@ -908,7 +929,13 @@ class SLAEngine:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    if _same_file(fd, self._lock_path):
+                        break
+                    # an engine closing removed the file we locked: queue on the current one
+                    fresh = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+                    os.close(fd)
+                    fd = fresh
+                    continue
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise StoreError(
@@ -2039,6 +2066,16 @@ def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:
     sa.event.listen(engine, "connect", on_connect)
     sa.event.listen(engine, "begin", on_begin)
     return engine
+
+
+def _same_file(fd: int, path: str) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
 
 
 def require_postgresql_driver() -> None:
