@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -91,8 +92,8 @@ T1_ROWS = [
     "T-1     standard  resolution      1      running    3h       13h        2026-12-01T16:00-05:00  no",
 ]
 T2_ROWS = [
-    "T-2     standard  first_response  1      fulfilled  1h30m    -30m       -                       2026-11-30T10:00-05:00",
-    "T-2     standard  resolution      1      paused     1h30m    6h30m      -                       no",
+    "T-2     standard  first_response  1      fulfilled  1h 30m   -30m       -                       2026-11-30T10:00-05:00",
+    "T-2     standard  resolution      1      paused     1h 30m   6h 30m     -                       no",
 ]
 T3_STANDARD = [
     "T-3     standard  first_response  1      running    2h       2h         2026-11-30T13:00-05:00  no",
@@ -119,7 +120,7 @@ def write_events(path: Path, lines: list[str]) -> Path:
 def cells(table: str | list[str]) -> list[list[str]]:
     """The cells of table rows (text after the two header lines, or a list of rows)."""
     rows = table.splitlines()[2:] if isinstance(table, str) else table
-    return [row.split() for row in rows]
+    return [re.split(r"\s{2,}", row.strip()) for row in rows]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -290,7 +291,7 @@ def test_events_after_at_are_not_yet_known(files: Path, capsys: pytest.CaptureFi
             "2026-12-01T16:00-05:00",
             "no",
         ],
-        ["T-2", "-", "no", "clocks", "-", "-", "-", "-", "-", "-"],
+        ["T-2", "-", "no clocks", "-", "-", "-", "-", "-", "-"],
         [
             "T-3",
             "standard",
@@ -335,9 +336,7 @@ def test_explain_shows_one_ticket_and_its_trace(
     assert cells(lines[2:4]) == cells(T2_ROWS)
     assert lines[4:6] == ["", "ticket T-2: default policy 'standard'"]
     trace = "\n".join(lines[6:])
-    assert (
-        "2026-11-30T09:00:00-05:00  first_response #1: started by created; target 1:00:00" in trace
-    )
+    assert "2026-11-30T09:00:00-05:00  first_response #1: started by created; target 1h" in trace
     assert "2026-11-30T10:30:00-05:00  first_response #1: fulfilled by agent_reply" in trace
     assert "2026-11-30T10:30:00-05:00  resolution #1: paused (pending)" in trace
 
@@ -441,7 +440,7 @@ def test_installed_plugins_decide_what_counts_as_a_response(
             "T-2",
         )
     assert code == 0
-    first = out.splitlines()[2].split()
+    first = cells(out)[0]
     # the first response preset does not pause while pending: 09:00-11:00 is 2 hours, 1 over
     assert first[2:9] == [
         "first_response",
@@ -518,7 +517,7 @@ def test_zendesk_import_piped_into_evaluate(tmp_path: Path) -> None:
     # hours from 09:00, 5 over, breached at 11:00;
     # resolution: 09:00-10:15 open, pending until Tuesday 08:30, on hold from 09:05 until
     # solved, so 1h15m + 5m.
-    rows = [line.split() for line in evaluator.stdout.splitlines()[2:]]
+    rows = cells(evaluator.stdout)
     assert rows == [
         [
             "4711",
@@ -526,7 +525,7 @@ def test_zendesk_import_piped_into_evaluate(tmp_path: Path) -> None:
             "first_response",
             "1",
             "fulfilled",
-            "1h15m",
+            "1h 15m",
             "-15m",
             "-",
             "2026-03-02T10:00+00:00",
@@ -542,7 +541,7 @@ def test_zendesk_import_piped_into_evaluate(tmp_path: Path) -> None:
             "-",
             "2026-03-03T11:00+00:00",
         ],
-        ["4711", "support", "resolution", "1", "fulfilled", "1h20m", "6h40m", "-", "no"],
+        ["4711", "support", "resolution", "1", "fulfilled", "1h 20m", "6h 40m", "-", "no"],
     ]
 
 

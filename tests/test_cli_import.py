@@ -201,8 +201,8 @@ def test_batch_progress_reports_paths_and_counts(
         code = main(["import", "--source", "ledger", str(root), "--out", str(tmp_path / "o")])
     assert code == 0
     err = capsys.readouterr().err
-    assert "import: reading 1 path(s) as one batch" in err
-    assert "import: 1 path(s): 2 payloads, 3 events" in err
+    assert "import: reading 1 path as one batch" in err
+    assert "import: 1 path: 2 payloads, 3 events" in err
 
 
 def test_a_missing_path_exits_2_and_the_adapter_is_not_called(

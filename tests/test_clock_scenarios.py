@@ -409,8 +409,7 @@ def test_stricter_priority_can_breach_at_once() -> None:
     assert clock.breached_at == utc(2026, 3, 10, 15, 0)  # breached from the change instant
     assert clock.remaining == -(1 * H + M)
     assert (
-        "re-targeted to 1:00:00 from its original start"
-        in t.state(p, ny(2026, 3, 10, 11, 1)).explain()
+        "re-targeted to 1h from its original start" in t.state(p, ny(2026, 3, 10, 11, 1)).explain()
     )
 
 
@@ -712,7 +711,7 @@ def test_policy_switch_mid_ticket_retargets_from_the_original_start() -> None:
     assert state.policy == "vip"
     trace = state.explain()
     assert "policy 'vip': matches tags in ['vip']" in trace
-    assert "re-targeted to 1:00:00 from its original start" in trace
+    assert "re-targeted to 1h from its original start" in trace
 
 
 def test_policy_switch_to_another_calendar_keeps_time_measured_so_far() -> None:
@@ -821,8 +820,8 @@ def test_explain_lists_policy_starts_pauses_resumes_retargets_and_stops_in_order
         "default policy 'scenario'",
         "first_response #1: started by created",
         "resolution #1: started by created",
-        "first_response #1: re-targeted to 1:00:00 from its original start",
-        "resolution #1: re-targeted to 4:00:00 from its original start",
+        "first_response #1: re-targeted to 1h from its original start",
+        "resolution #1: re-targeted to 4h from its original start",
         "first_response #1: fulfilled by agent_reply",
         "resolution #1: paused (pending)",
         "resolution #1: resumed (open)",

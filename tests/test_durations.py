@@ -86,9 +86,9 @@ def test_timedeltas_pass_through_and_negative_ones_are_refused() -> None:
     ("value", "text"),
     [
         (timedelta(0), "0m"),
-        (timedelta(minutes=90), "1h30m"),
+        (timedelta(minutes=90), "1h 30m"),
         (timedelta(hours=80), "80h"),
-        (timedelta(days=2, seconds=5), "48h5s"),
+        (timedelta(days=2, seconds=5), "48h 5s"),
         (timedelta(hours=-1), "-1h"),
     ],
 )

@@ -229,7 +229,7 @@ def test_fcr_result_records_its_definition() -> None:
     assert result.definition == FCRDefinition.parse(
         {"definition": "no_reopen_within", "window": "48h"}, where="test"
     )
-    assert str(result.definition) == "no_reopen_within(2 days, 0:00:00)"
+    assert str(result.definition) == "no_reopen_within(2d)"
     assert "not reopened within" in result.definition.describe()
 
 

@@ -392,7 +392,7 @@ def test_warnings_parse_shares_and_lead_times_and_per_metric_overrides() -> None
     [
         ("one_touch", "one_touch"),
         ("no_customer_followup", "no_customer_followup"),
-        ({"definition": "no_reopen_within", "window": "7d"}, "no_reopen_within(7 days, 0:00:00)"),
+        ({"definition": "no_reopen_within", "window": "7d"}, "no_reopen_within(7d)"),
     ],
 )
 def test_fcr_definitions_load_from_outcomes(value: Any, text: str) -> None:

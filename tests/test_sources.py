@@ -510,7 +510,7 @@ def test_import_writes_to_stdout_by_default(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["event_id"] == "e1"
     assert "[1/1]" not in captured.err
-    assert "1 events" in captured.err
+    assert "1 event " in captured.err
 
 
 def test_import_skips_fifos_and_devices_in_folders(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ it is public (``ticketsla.errors``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .calendar import Calendar, HolidayRule, Period, TimeRange, bundled_calendar_names
 from .clock import ClockState, ClockStatus, TicketSLA
 from .durations import format_duration, parse_duration
@@ -36,6 +38,9 @@ from .plugins import get_plugin_manager, parse_payload, verify_signature
 from .policy import PolicySet, SLAPolicy, WarningLevel
 from .recipients import Recipient
 from .sla import due_at, evaluate, ever_breached, is_breached, next_change_at, remaining
+
+if TYPE_CHECKING:  # the lazy names below, typed for mypy and editors without importing them
+    from .engine import IngestResult, SLAEngine
 
 __version__ = "0.1.0"
 

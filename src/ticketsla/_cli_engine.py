@@ -17,6 +17,7 @@ bad input, which the CLI's ``main`` reports with status 2.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -32,9 +33,10 @@ from typing import IO, Any
 
 from . import migrations
 from ._instants import parse_instant
+from ._terminal import plural, print_table
 from .cli import show_help
 from .durations import format_duration, parse_duration
-from .engine import IngestResult, SLAEngine
+from .engine import IngestResult, SLAEngine, require_postgresql_driver
 from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
 from .escalation_notice import EscalationRecord
 from .events import TicketEvent
@@ -122,6 +124,9 @@ def add_commands(commands: Any) -> None:
         help="a policy .toml file whose [[escalation]] levels to fire; repeat for several. "
         "Default: the policies plugins register, if any",
     )
+    scan.add_argument(
+        "--json", action="store_true", help="print each pass as one JSON object a line"
+    )
     scan.set_defaults(handler=_cmd_scan)
 
 
@@ -203,7 +208,10 @@ def _sqlalchemy_engine(url: str) -> Any:
 
     from ._database_url import database_url
 
-    return sa.create_engine(database_url(url, what="--db"))
+    parsed = database_url(url, what="--db")
+    if parsed.get_backend_name() == "postgresql":
+        require_postgresql_driver()
+    return sa.create_engine(parsed)
 
 
 def _failure(exc: BaseException, url: str) -> str:
@@ -264,8 +272,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if not args.quiet:
         r = tally.result
         print(
-            f"ingest: {tally.lines} lines, {r.stored} stored, {r.duplicates} duplicates, "
-            f"{tally.rejected} rejected; {r.late} late, {r.refolded} ticket refolds",
+            f"ingest: {plural(tally.lines, 'line')}, {r.stored} stored, "
+            f"{plural(r.duplicates, 'duplicate')}, {tally.rejected} rejected; {r.late} late, "
+            f"{plural(r.refolded, 'ticket refold')}",
             file=sys.stderr,
         )
     return 1 if tally.rejected else 0
@@ -477,7 +486,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
             _when(clock.breached_at) if clock.breached_at else "no",
             f"{clock.policy} ({clock.calendar})",
         )
-    _console().print(table)
+    print_table(_console(), table)
     _print_undelivered(notifications)
     for record in trail:
         print(record.describe())
@@ -584,16 +593,16 @@ def _cmd_at_risk(args: argparse.Namespace) -> int:
             clock.policy,
             clock.priority or "",
         )
-    _console().print(table)
+    print_table(_console(), table)
     if not clocks:
         print("nothing due in that window")
     return 0
 
 
 def _console() -> Any:
-    from rich.console import Console
+    from ._terminal import console
 
-    return Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+    return console()
 
 
 def _when(at: datetime | None) -> str:
@@ -628,16 +637,20 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             while True:
                 scanned = engine.scan(at)
                 drained = engine.drain()
-                if not args.quiet:
+                if args.json:
+                    counts = {**dataclasses.asdict(scanned), **dataclasses.asdict(drained)}
+                    print(json.dumps(counts), flush=True)
+                elif not args.quiet:
                     escalated = ""
                     if scanned.escalations:
                         escalated = (
-                            f", {scanned.escalations} escalations ({scanned.held} held for "
-                            "working hours)"
+                            f", {plural(scanned.escalations, 'escalation')} "
+                            f"({scanned.held} held for working hours)"
                         )
                     print(
-                        f"scan: {scanned.tickets} tickets, {scanned.warnings} warnings and "
-                        f"{scanned.breaches} breaches recorded{escalated}; "
+                        f"scan: {plural(scanned.tickets, 'ticket')}, "
+                        f"{plural(scanned.warnings, 'warning')} and "
+                        f"{plural(scanned.breaches, 'breach', 'breaches')} recorded{escalated}; "
                         f"{drained.delivered} delivered, {drained.failed} failed"
                         + (f", {drained.unheard} without a listener" if drained.unheard else ""),
                         flush=True,
@@ -647,7 +660,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    if every is not None and not args.quiet:
+    if every is not None and not args.quiet and not args.json:
         print("scan: stopped", flush=True)
     return 0
 

@@ -32,6 +32,7 @@ from typing import Any, TextIO
 
 import pluggy
 
+from ._terminal import plural
 from .errors import AdapterError, ConfigurationError, TicketSLAError
 from .events import TicketEvent, order_events
 from .plugins import _checked_events, default_plugin_manager, parse_payload, sources
@@ -189,13 +190,15 @@ def _read_files(run: _Run, *, files: list[Path]) -> None:
             _parse_one(run, label, line, data)
         if run.progress:
             note = f", {run.rejected - rejected} rejected" if run.rejected > rejected else ""
-            _err(f"[{number}/{len(files)}] {path}: {len(run.events) - found} events{note}")
+            _err(
+                f"[{number}/{len(files)}] {path}: {plural(len(run.events) - found, 'event')}{note}"
+            )
 
 
 def _read_batch(run: _Run, *, adapter: BatchSourceAdapter, paths: list[Path]) -> None:
     """Hand every PATH to an adapter that reads them as one batch."""
     if run.progress:
-        _err(f"reading {len(paths)} path(s) as one batch")
+        _err(f"reading {plural(len(paths), 'path')} as one batch")
     where = f"{type(adapter).__module__}.{type(adapter).__qualname__}"
     try:
         batch = adapter.parse_paths(paths, limits=run.limits)
@@ -220,7 +223,10 @@ def _read_batch(run: _Run, *, adapter: BatchSourceAdapter, paths: list[Path]) ->
     run.events.extend(events)
     if run.progress:
         note = f", {len(batch.rejects)} rejected" if batch.rejects else ""
-        _err(f"{len(paths)} path(s): {batch.payloads} payloads, {len(events)} events{note}")
+        _err(
+            f"{plural(len(paths), 'path')}: {plural(batch.payloads, 'payload')}, "
+            f"{plural(len(events), 'event')}{note}"
+        )
 
 
 def _payloads(path: Path, run: _Run) -> Iterator[tuple[str, int | None, bytes]]:
@@ -328,8 +334,8 @@ def _summary(run: _Run, events: list[TicketEvent]) -> None:
     duplicates = len(run.events) - len(events)
     by_kind = ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items())) or "none"
     _err(
-        f"{run.source}: {run.payloads} payloads, {run.rejected} rejected, {len(events)} events "
-        f"({duplicates} duplicates dropped): {by_kind}"
+        f"{run.source}: {plural(run.payloads, 'payload')}, {run.rejected} rejected, "
+        f"{plural(len(events), 'event')} ({plural(duplicates, 'duplicate')} dropped): {by_kind}"
     )
 
 

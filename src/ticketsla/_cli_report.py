@@ -31,6 +31,8 @@ from rich.console import Console
 from rich.table import Table
 
 from ._instants import parse_instant
+from ._terminal import console as terminal_console
+from ._terminal import plural, print_command, print_table
 from .cli import show_help
 from .contract import FeeTable, VerdictStatus, format_share
 from .describe import describe
@@ -80,7 +82,13 @@ def add_commands(commands: Any) -> None:
         "separate with commas)",
     )
     report.add_argument("--fees", metavar="FEES", help="fee table (.csv or .toml) for credits")
-    report.add_argument("--json", metavar="FILE", help="write the whole report as JSON")
+    report.add_argument(
+        "--json",
+        metavar="FILE",
+        nargs="?",
+        const="-",
+        help="write the whole report as JSON to FILE; alone (or '-'), print it instead of tables",
+    )
     report.add_argument("--csv", metavar="FILE", help="write one row per group and measure")
     report.add_argument(
         "--credits-csv", metavar="FILE", help="write one row per credit, cap and clawback"
@@ -260,13 +268,15 @@ def events_from_engine(url: str, until: datetime) -> list[TicketEvent]:
     database without changing it (its schema must be current: no migration is run here)."""
     import sqlalchemy as sa
 
-    from .engine import SLAEngine
+    from .engine import SLAEngine, describe_database_error
 
     with SLAEngine(url, upgrade=False) as engine:
         try:
             return engine.tickets_events(started_before=until)
         except sa.exc.SQLAlchemyError as exc:
-            raise StoreError(f"--db {engine.url}: cannot read events: {exc}") from exc
+            raise StoreError(
+                f"--db {engine.url}: cannot read events: {describe_database_error(exc)}"
+            ) from exc
 
 
 def _write(path: str, text: str) -> None:
@@ -290,7 +300,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     events = _events(args, min(period.end, now))
     report = report_from_events(events, policies, period, now=now, by=by, fees=fees)
     written = []
-    if args.json:
+    if args.json == "-":  # for scripts: the JSON alone on stdout, the rest on stderr
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    elif args.json:
         _write(args.json, json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
         written.append(args.json)
     if args.csv:
@@ -302,8 +314,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.html:
         _write(args.html, render_html(report))
         written.append(args.html)
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
-    if not args.quiet:
+    console = terminal_console(sys.stderr if args.json == "-" else None)
+    if not args.quiet and args.json != "-":
         print_report(report, console)
     for path in written:
         console.print(f"wrote {path}", markup=False, highlight=False)
@@ -365,7 +377,7 @@ def print_report(report: Report, console: Console) -> None:
             f"{_pct(group.fcr.rate)} of {group.fcr.decided}",
             f"{_pct(group.csat.share)} of {group.csat.responses}",
         )
-    console.print(summary)
+    print_table(console, summary)
 
     metrics = Table(title="Per metric", title_justify="left")
     for name in ("group", "metric"):
@@ -385,12 +397,12 @@ def print_report(report: Report, console: Console) -> None:
                 _dur(group, m.metric, "median"),
                 _dur(group, m.metric, "p90"),
             )
-    console.print(metrics)
+    print_table(console, metrics)
 
     total = report.total
     if total.csat.responses:
         console.print(
-            f"CSAT {_pct(total.csat.share)} of {total.csat.responses} ratings "
+            f"CSAT {_pct(total.csat.share)} of {plural(total.csat.responses, 'rating')} "
             f"({', '.join(total.csat.scales)}): tickets with a breach "
             f"{_pct(total.csat_breached.share)} of {total.csat_breached.responses}, tickets "
             f"that met {_pct(total.csat_met.share)} of {total.csat_met.responses}",
@@ -421,7 +433,7 @@ def print_report(report: Report, console: Console) -> None:
                     format_share(v.shortfall, places=1)[:-1] + " pts" if missed else "",
                     str(v.needed) if missed else "",
                 )
-        console.print(verdicts)
+        print_table(console, verdicts)
         credits = Table(title="Service credits", title_justify="left")
         for name in ("customer", "period", "line", "credit", "amount", "tickets"):
             credits.add_column(name, justify="right" if name in ("credit", "amount") else "left")
@@ -463,7 +475,7 @@ def print_report(report: Report, console: Console) -> None:
                     "",
                 )
         if any_line:
-            console.print(credits)
+            print_table(console, credits)
         else:
             console.print("No service credits are owed.", markup=False, highlight=False)
         if any(s.provisional for s in report.contracts):
@@ -517,7 +529,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     before = report_from_events(events, baseline, period, now=now, by=by, fees=fees)
     after = report_from_events(events, proposed, period, now=now, by=by, fees=fees)
     result = compare_reports(before, after)
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    console = terminal_console()
     print_whatif(result, console)
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
@@ -545,9 +557,9 @@ def print_whatif(result: WhatIf, console: Console) -> None:
             change.text(change.after),
             change.delta_text(),
         )
-    console.print(table)
+    print_table(console, table)
     console.print(
-        f"{len(result.newly_breached)} clocks would newly breach, "
+        f"{plural(len(result.newly_breached), 'clock')} would newly breach, "
         f"{len(result.newly_met)} would newly meet their target.",
         markup=False,
         highlight=False,
@@ -580,7 +592,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise ConfigurationError(
             f"--tickets: {args.tickets} is not between 1 and 100000", subject="--tickets"
         )
-    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    console = terminal_console()
     with Progress(
         console=console, transient=True, disable=args.quiet or not console.is_terminal
     ) as bar:
@@ -591,17 +603,25 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
         result = run_demo(args.out, seed=args.seed, tickets=args.tickets, progress=progress)
     lines = [
-        f"{result.tickets} tickets of 5 customers, September and October 2026 (seed {args.seed})",
-        f"{result.payloads} deliveries ({result.late_sent} late, {result.duplicates_sent} "
-        f"repeated) through the {', '.join(result.via_adapters) or 'no'} adapters"
+        f"{plural(result.tickets, 'ticket')} of 5 customers, September and October 2026 (seed {args.seed})",
+        f"{plural(result.payloads, 'delivery', 'deliveries')} ({result.late_sent} late, "
+        f"{result.duplicates_sent} repeated) "
+        + (
+            f"through the {', '.join(result.via_adapters)} "
+            f"{'adapter' if len(result.via_adapters) == 1 else 'adapters'}"
+            if result.via_adapters
+            else "with no adapter installed"
+        )
         + (
             f"; {', '.join(result.direct)} written as events (adapter not installed)"
             if result.direct
             else ""
         ),
-        f"stored {result.stored} events in {result.database}; {result.duplicates_dropped} "
-        f"duplicates dropped, {result.late_stored} arrived after later events of their ticket",
-        f"scan: {result.breaches_scanned} new breaches, {result.warnings_scanned} new warnings "
+        f"stored {plural(result.stored, 'event')} in {result.database}; "
+        f"{plural(result.duplicates_dropped, 'duplicate')} dropped, {result.late_stored} arrived "
+        "after later events of their ticket",
+        f"scan: {plural(result.breaches_scanned, 'new breach', 'new breaches')}, "
+        f"{plural(result.warnings_scanned, 'new warning')} "
         "(the rest were recorded as the events arrived)",
     ]
     for line in lines:
@@ -609,11 +629,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_report(result.report, console)
     console.print(f"HTML report: {result.html}", markup=False, highlight=False)
-    console.print(
-        f"next: ticketsla report --db sqlite:///{result.database} --policy "
+    console.print("next:", markup=False, highlight=False)
+    print_command(
+        console,
+        f"ticketsla report --db sqlite:///{result.database} --policy "
         f"{result.folder / 'policies' / 'gold.toml'} --policy {result.folder / 'policies' / 'silver.toml'} "
         f"--policy {result.folder / 'policies' / 'standard.toml'} --period 2026-10 --by customer",
-        markup=False,
-        highlight=False,
     )
     return 0

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._config import named_table, read_toml
 from ._instants import EPOCH, MICROSECOND, duration_us, from_us, to_us
+from .durations import parse_duration
 from .errors import CalendarError
 
 __all__ = ["Calendar", "HolidayRule", "Period", "TimeRange", "bundled_calendar_names"]
@@ -261,16 +262,19 @@ class Calendar:
         """Business time in ``[start, end)``; negative when ``end`` is before ``start``."""
         return MICROSECOND * self.elapsed_us(to_us(start, "start"), to_us(end, "end"))
 
-    def add(self, start: datetime, duration: timedelta) -> datetime:
+    def add(self, start: datetime, duration: timedelta | str) -> datetime:
         """The earliest instant ``t >= start`` with ``elapsed(start, t) == duration``.
 
-        A negative duration counts backwards, as :meth:`subtract` does.
+        ``duration`` is a ``timedelta`` or a duration text as in policy files (``"4h"``). A
+        negative ``timedelta`` counts backwards, as :meth:`subtract` does.
         """
-        return from_us(self.add_us(to_us(start, "start"), duration_us(duration)), self._zone)
+        span = _as_timedelta(duration)
+        return from_us(self.add_us(to_us(start, "start"), duration_us(span)), self._zone)
 
-    def subtract(self, end: datetime, duration: timedelta) -> datetime:
+    def subtract(self, end: datetime, duration: timedelta | str) -> datetime:
         """The latest instant ``s <= end`` with ``elapsed(s, end) == duration``."""
-        return from_us(self.subtract_us(to_us(end, "end"), duration_us(duration)), self._zone)
+        span = _as_timedelta(duration)
+        return from_us(self.subtract_us(to_us(end, "end"), duration_us(span)), self._zone)
 
     def is_open(self, at: datetime) -> bool:
         """Whether ``at`` lies inside an open period."""
@@ -701,3 +705,10 @@ def _resolve(name_or_path: str | Path) -> Path:
         f"calendar {text!r}: no such bundled calendar (bundled: "
         f"{', '.join(bundled_calendar_names())}); pass a path to a .toml file for your own"
     )
+
+
+def _as_timedelta(duration: timedelta | str) -> timedelta:
+    """A timedelta as given (negative ones too), or a duration text parsed as in policy files."""
+    if isinstance(duration, timedelta):
+        return duration
+    return parse_duration(duration, field="duration")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -27,7 +28,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return handler(args)
+        status = handler(args)
+        sys.stdout.flush()  # a short output meets a closed pipe here, not at exit
+        return status
+    except BrokenPipeError:
+        return _closed_pipe()
     except TicketSLAError as exc:
         _error(str(exc), args)
         return 2
@@ -41,6 +46,15 @@ def _error(message: str, args: argparse.Namespace) -> None:
     """One line on stderr, without any secret of the database URL the command was given."""
     line = " ".join(part.strip() for part in message.splitlines() if part.strip())
     print(f"ticketsla: error: {scrub_secrets(line, getattr(args, 'db', None))}", file=sys.stderr)
+
+
+def _closed_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, as other command-line tools do."""
+    # Point stdout at /dev/null so the interpreter's final flush does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE, the status a shell shows for a tool stopped by a closed pipe
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -148,7 +162,8 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
         opened = ", ".join(by_day.get(day, [])) or "closed"
         print(f"{day.isoformat()} {day.strftime('%a')}  {opened}{note}")
         day += timedelta(days=1)
-    print(f"open time in these {args.days} days: {format_duration(total)}")
+    days = "this day" if args.days == 1 else f"these {args.days} days"
+    print(f"open time in {days}: {format_duration(total)}")
     return 0
 
 
@@ -192,10 +207,7 @@ def _clock(at: datetime, day: date) -> str:
 
 def _wall(value: timedelta) -> str:
     """A wall-clock span such as ``2d 20h`` (not business time)."""
-    days, rest = divmod(int(value.total_seconds()), 86400)
-    if days and not rest:
-        return f"{days}d"
-    return (f"{days}d " if days else "") + format_duration(timedelta(seconds=rest))
+    return format_duration(value, days=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ from typing import Any
 from . import escalation
 from ._instants import from_us, to_us
 from .calendar import Calendar
+from .durations import format_duration
 from .escalation_notice import EscalationRecord
 from .events import (
     Actor,
@@ -916,7 +917,7 @@ def _breach_instants(crossing: int, target_since: int) -> tuple[int, int]:
 
 
 def _td(us: int | None) -> str:
-    return "none" if us is None else str(timedelta(microseconds=us))
+    return "none" if us is None else format_duration(timedelta(microseconds=us))
 
 
 def fold(

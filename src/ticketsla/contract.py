@@ -837,7 +837,7 @@ class CreditLine:
         return (
             f"{self.goal} at {format_share(self.attainment)} is below "
             f"{format_share(self.below)}: {format_share(self.credit)} of the fee "
-            f"({len(self.tickets)} tickets fell short)"
+            f"({len(self.tickets)} {'ticket' if len(self.tickets) == 1 else 'tickets'} fell short)"
         )
 
 

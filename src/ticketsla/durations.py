@@ -2,7 +2,8 @@
 
 Accepted: ``"4h"``, ``"90m"``, ``"1h30m"``, ``"45s"``, ``"2d"`` (a day is 24 hours of the clock's
 own time), combinations in descending order such as ``"1d2h30m"``, and ISO 8601 durations such
-as ``"PT4H"`` or ``"P1DT2H"`` (parsed with pendulum). Months and years are refused: their length
+as ``"PT4H"`` or ``"P1DT2H"`` (parsed with pendulum). Parts may be separated by spaces, as
+``format_duration`` writes them (``"1h 30m"``, ``"3d 4h"``). Months and years are refused: their length
 depends on the date, which a target must not. Nothing longer than ``MAX_DURATION`` (100 years)
 is accepted: a longer target or window is a typo, and would not fit the calendar's years anyway.
 """
@@ -21,7 +22,8 @@ __all__ = ["MAX_DURATION", "format_duration", "parse_duration"]
 MAX_DURATION = timedelta(days=36_525)
 
 _SHORT = re.compile(
-    r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$", re.IGNORECASE
+    r"^(?:(?P<d>\d+)d)?\s*(?:(?P<h>\d+)h)?\s*(?:(?P<m>\d+)m)?\s*(?:(?P<s>\d+)s)?$",
+    re.IGNORECASE,
 )
 _MAX_TEXT = 64
 
@@ -97,12 +99,19 @@ def _bounded(value: timedelta | None, text: object, field: str) -> timedelta:
     return value
 
 
-def format_duration(value: timedelta) -> str:
-    """A compact text such as ``"1h30m"`` that ``parse_duration`` reads back."""
+def format_duration(value: timedelta, *, days: bool = False) -> str:
+    """A duration as people write it, which ``parse_duration`` reads back: ``"72h"``,
+    ``"1h 30m"``, ``"-30m"`` once over; with ``days``, wall-clock spans such as ``"3d 4h"``.
+
+    Business-time targets stay in hours (a "72h" target is not three calendar days); the
+    microseconds below a second are dropped.
+    """
     total = int(value.total_seconds())
     sign = "-" if total < 0 else ""
     total = abs(total)
+    day_count, total = divmod(total, 86400) if days else (0, total)
     hours, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
-    text = "".join(f"{n}{unit}" for n, unit in ((hours, "h"), (minutes, "m"), (seconds, "s")) if n)
+    units = ((day_count, "d"), (hours, "h"), (minutes, "m"), (seconds, "s"))
+    text = " ".join(f"{n}{unit}" for n, unit in units if n)
     return sign + (text or "0m")

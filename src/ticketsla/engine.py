@@ -50,6 +50,7 @@ from ._instants import duration_us, from_us, require_aware, to_us
 from .calendar import Calendar
 from .clock import ClockState, ClockStatus, TicketSLA, fold, with_trail
 from .contract import FeeTable
+from .durations import parse_duration
 from .errors import (
     ConfigurationError,
     PluginError,
@@ -70,7 +71,7 @@ from .plugins import (
     policy_chooser,
     response_rule,
 )
-from .policy import PolicySet, SLAPolicy
+from .policy import PolicySet, SLAPolicy, require_metric
 from .recipients import Recipient
 from .redaction import redact_url
 from .report import Dimension, Report, ReportPeriod, report_from_events
@@ -809,7 +810,7 @@ class SLAEngine:
         *,
         upgrade: bool = True,
         batch_size: int = 1000,
-        busy_timeout: timedelta = timedelta(seconds=60),
+        busy_timeout: timedelta | str = timedelta(seconds=60),
         max_attempts: int = 8,
         cache_tickets: int = 20_000,
     ) -> None:
@@ -822,6 +823,7 @@ class SLAEngine:
             )
         if batch_size < 1 or max_attempts < 1:
             raise ConfigurationError("batch_size and max_attempts must be at least 1")
+        busy_timeout = parse_duration(busy_timeout, field="busy_timeout")
         self._now = now
         self._book = _PolicyBook.of(policies)
         self._pm: pluggy.PluginManager = get_plugin_manager(plugins=plugins)
@@ -874,10 +876,30 @@ class SLAEngine:
         return self._db
 
     def close(self) -> None:
-        """Release every pooled connection. The engine must not be used afterwards: a later
-        call raises ``StoreError``."""
+        """Release every pooled connection and remove the writers' lock file when no other
+        writer holds it. The engine must not be used afterwards: a later call raises
+        ``StoreError``."""
         self._closed = True
         self._db.dispose()
+        self._remove_lock_file()
+
+    def _remove_lock_file(self) -> None:
+        """Unlink the lock file if it is free; a writer that opened it meanwhile sees the path
+        gone or replaced once it holds the lock, and starts over on the current file."""
+        if self._lock_path is None or fcntl is None:
+            return
+        try:
+            fd = os.open(self._lock_path, os.O_RDWR)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with contextlib.suppress(OSError):
+                os.unlink(self._lock_path)
+        except OSError:
+            pass  # another writer holds it: that engine removes it when it closes
+        finally:
+            os.close(fd)
 
     def __enter__(self) -> SLAEngine:
         return self
@@ -968,8 +990,10 @@ class SLAEngine:
 
         SQLite's own busy handler sleeps up to 100 ms between tries, so under steady contention
         the database often sits idle while every writer sleeps. Writers of one file take an
-        advisory lock beside it first (polled every few milliseconds), then ``BEGIN IMMEDIATE``
-        finds the database free; the busy timeout stays as the backstop.
+        advisory lock on a file beside it first (polled every few milliseconds), then ``BEGIN
+        IMMEDIATE`` finds the database free; the busy timeout stays as the backstop. The lock
+        file is never the database itself: closing any descriptor of the database would drop
+        SQLite's own POSIX locks held by this process. ``close`` removes it when it is free.
         """
         if self._lock_path is None or fcntl is None:
             yield
@@ -981,7 +1005,13 @@ class SLAEngine:
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    if _same_file(fd, self._lock_path):
+                        break
+                    # an engine closing removed the file we locked: queue on the current one
+                    fresh = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+                    os.close(fd)
+                    fd = fresh
+                    continue
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         raise StoreError(
@@ -1517,6 +1547,8 @@ class SLAEngine:
         return self._run(work, write=False)
 
     def _latest_clock(self, ticket_id: str, metric: str) -> tuple[Any, Any]:
+        require_metric(self._book.policies, metric)
+
         def work(conn: sa.Connection) -> tuple[Any, Any]:
             ticket = self._ticket(conn, ticket_id)
             row = conn.execute(
@@ -1557,16 +1589,16 @@ class SLAEngine:
 
     def at_risk(
         self,
-        within: timedelta = timedelta(hours=1),
+        within: timedelta | str = timedelta(hours=1),
         at: datetime | None = None,
         *,
         limit: int | None = None,
     ) -> list[OpenClock]:
-        """Running clocks due in ``[at, at + within]``, soonest first (one indexed range)."""
-        if not isinstance(within, timedelta) or within < timedelta(0):
-            raise ConfigurationError(
-                f"within: expected a duration of zero or more, got {within!r}", subject="within"
-            )
+        """Running clocks due in ``[at, at + within]``, soonest first (one indexed range).
+
+        ``within`` is a ``timedelta`` or a duration text as in policy files (``"4h"``, ``"PT4H"``).
+        """
+        within = parse_duration(within, field="within")
         start = self.now() if at is None else require_aware(at, "at")
         c = clocks_table.c
         query = (
@@ -1594,10 +1626,11 @@ class SLAEngine:
         return _open_clocks(rows, "breach_at")
 
     def counts(
-        self, at: datetime | None = None, *, within: timedelta = timedelta(hours=1)
+        self, at: datetime | None = None, *, within: timedelta | str = timedelta(hours=1)
     ) -> list[ClockCount]:
         """Open clocks per (policy, priority, metric): running, paused, at risk within
         ``within`` of ``at``, and breached by ``at``; one statement over one covering index."""
+        within = parse_duration(within, field="within")
         when = self.now() if at is None else require_aware(at, "at")
         c = clocks_table.c
         at_risk = sa.case((sa.and_(c.due_at >= when, c.due_at <= when + within), 1), else_=0)
@@ -2239,6 +2272,7 @@ def _warning_details(state: ClockState, book: _PolicyBook) -> list[tuple[int, in
 def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:
     parsed = database_url(url)
     if parsed.get_backend_name() == "postgresql":
+        require_postgresql_driver()
         return sa.create_engine(parsed, pool_pre_ping=True)
     if parsed.database in (None, "", ":memory:"):
         raise ConfigurationError(
@@ -2268,6 +2302,27 @@ def _create_engine(url: str, busy_timeout: timedelta) -> sa.Engine:
     return engine
 
 
+def _same_file(fd: int, path: str) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+
+def require_postgresql_driver() -> None:
+    """Refuse a PostgreSQL URL, saying which extra to install, when psycopg is not installed."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise ConfigurationError(
+            "PostgreSQL support needs the 'postgresql' extra: pip install 'ticketsla[postgresql]'",
+            subject="postgresql",
+        ) from None
+
+
 def _retryable(exc: sa.exc.DBAPIError) -> bool:
     original = exc.orig
     code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
@@ -2275,6 +2330,12 @@ def _retryable(exc: sa.exc.DBAPIError) -> bool:
         return True
     text = str(original).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def describe_database_error(exc: BaseException) -> str:
+    """A database error in one line: the driver's own message, without SQLAlchemy's link to
+    its background page."""
+    return _describe(exc)
 
 
 def _describe(exc: BaseException) -> str:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from ._instants import duration_us
-from .durations import parse_duration
+from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, PolicyError
 from .events import EventKind, Status, TicketEvent
 
@@ -65,12 +65,13 @@ class FCRDefinition:
             return "solved with at most one public agent reply"
         if self.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
             return "solved with no customer message after the first public agent reply"
-        window = timedelta(microseconds=self.window_us)
+        window = format_duration(timedelta(microseconds=self.window_us), days=True)
         return f"solved and not reopened within {window}"
 
     def __str__(self) -> str:
         if self.kind is FCRKind.NO_REOPEN_WITHIN:
-            return f"{self.kind.value}({timedelta(microseconds=self.window_us)})"
+            window = format_duration(timedelta(microseconds=self.window_us), days=True)
+            return f"{self.kind.value}({window})"
         return self.kind.value
 
 

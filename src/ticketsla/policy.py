@@ -23,7 +23,13 @@ from .metrics import PRESETS, MetricDefinition
 from .outcomes import FCRDefinition
 from .recipients import Recipient, parse_recipients
 
-__all__ = ["DEFAULT_CUSTOMER_REPLY_REOPENS", "PolicySet", "SLAPolicy", "WarningLevel"]
+__all__ = [
+    "DEFAULT_CUSTOMER_REPLY_REOPENS",
+    "PolicySet",
+    "SLAPolicy",
+    "WarningLevel",
+    "require_metric",
+]
 
 # The statuses a customer's message moves back to open, as Zendesk does; closed never reopens.
 DEFAULT_CUSTOMER_REPLY_REOPENS = frozenset({Status.PENDING, Status.ON_HOLD, Status.SOLVED})
@@ -271,6 +277,28 @@ class PolicySet:
             if policy.name == name:
                 return policy
         raise PolicyError(f"no policy named {name!r}", subject=name)
+
+    def metric_names(self) -> tuple[str, ...]:
+        """Every metric some policy of the set defines, in order of first appearance."""
+        cached = self.derived.get("metric_names")
+        if cached is None:
+            names = [n for policy in self.all() for n in policy.metric_names]
+            cached = self.derived["metric_names"] = tuple(dict.fromkeys(names))
+        result: tuple[str, ...] = cached
+        return result
+
+
+def require_metric(policies: SLAPolicy | PolicySet, metric: str) -> None:
+    """Refuse a metric name that is neither built in nor defined by a policy (a typo would
+    otherwise read as "not breached"); the error lists the policies' metrics."""
+    known = PolicySet.of(policies).metric_names()
+    if not known or metric in known or metric in PRESETS:
+        return
+    raise PolicyError(
+        f"metric: unknown metric {metric!r}; the policies define {', '.join(known)} "
+        f"(built in: {', '.join(PRESETS)})",
+        subject=metric,
+    )
 
 
 # ---- parsing -------------------------------------------------------------------------------

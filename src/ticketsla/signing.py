@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ._instants import require_aware
+from .durations import format_duration
 from .errors import SignatureError
 
 __all__ = [
@@ -233,13 +234,15 @@ def check_freshness(
     drift = now - signed_at
     if drift > max_age:
         raise SignatureError(
-            f"{source}: signature timestamp {signed_at.isoformat()} is stale: {drift} old, "
-            f"over the replay window of {max_age}",
+            f"{source}: signature timestamp {signed_at.isoformat()} is stale: "
+            f"{format_duration(drift, days=True)} old, over the replay window of "
+            f"{format_duration(max_age, days=True)}",
             subject="timestamp",
         )
     if -drift > max_future:
         raise SignatureError(
-            f"{source}: signature timestamp {signed_at.isoformat()} is {-drift} in the future "
-            f"(allowed clock skew {max_future})",
+            f"{source}: signature timestamp {signed_at.isoformat()} is "
+            f"{format_duration(-drift, days=True)} in the future (allowed clock skew "
+            f"{format_duration(max_future, days=True)})",
             subject="timestamp",
         )

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from ._instants import from_us, to_us
 from .clock import Chooser, ClockStatus, ResponseRule, TicketSLA, fold
 from .events import TicketEvent, order_events
-from .policy import PolicySet, SLAPolicy
+from .policy import PolicySet, SLAPolicy, require_metric
 
 __all__ = ["due_at", "evaluate", "ever_breached", "is_breached", "next_change_at", "remaining"]
 
@@ -41,6 +41,7 @@ def due_at(
 
     The due instant depends only on the events, not on the time of asking.
     """
+    require_metric(policy, metric)
     ordered = order_events(events)
     if not ordered:
         return None
@@ -57,6 +58,7 @@ def is_breached(
 
     Reaching the target exactly is not a breach; passing the due instant while running is.
     """
+    require_metric(policy, metric)
     state = _state(events, policy, at).clock(metric)
     return state is not None and state.is_breached
 
@@ -65,6 +67,7 @@ def ever_breached(
     events: Iterable[TicketEvent], policy: Policies, metric: str, at: datetime | None = None
 ) -> bool:
     """Whether any cycle of ``metric`` breached by ``at``, under any target that applied."""
+    require_metric(policy, metric)
     return any(c.ever_breached for c in _state(events, policy, at).cycles(metric))
 
 
@@ -72,6 +75,7 @@ def remaining(
     events: Iterable[TicketEvent], policy: Policies, metric: str, at: datetime | None = None
 ) -> timedelta | None:
     """Business time left on the latest cycle of ``metric`` at ``at`` (negative once over)."""
+    require_metric(policy, metric)
     state = _state(events, policy, at).clock(metric)
     return None if state is None else state.remaining
 

@@ -26,6 +26,7 @@ needs pytest; wrap ``registered`` in a fixture if you like.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -38,13 +39,16 @@ from .events import EventKind, TicketEvent
 from .hookspecs import hookimpl
 from .notifications import Notification, NotificationKind
 from .plugins import get_plugin_manager, register_plugin
+from .signing import hmac_sha256
 
 __all__ = [
     "EventBuilder",
     "RecordingNotifier",
+    "jira_signature_headers",
     "make_notification",
     "plugin_manager",
     "registered",
+    "zendesk_signature_headers",
 ]
 
 DEFAULT_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
@@ -205,3 +209,25 @@ class EventBuilder:
     ) -> TicketEvent:
         fields.setdefault("actor", "customer")
         return self.event(EventKind.SATISFACTION_RATED, after=after, rating=rating, **fields)
+
+
+def zendesk_signature_headers(
+    body: bytes, secret: str | bytes, *, at: datetime | None = None
+) -> dict[str, str]:
+    """The headers Zendesk sends with a webhook ``body`` signed with ``secret`` at ``at`` (None:
+    now): ``X-Zendesk-Webhook-Signature``, the base64 HMAC-SHA256 of the timestamp text and
+    the body, and ``X-Zendesk-Webhook-Signature-Timestamp``, an ISO 8601 instant in UTC."""
+    when = datetime.now(UTC) if at is None else at.astimezone(UTC)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    digest = hmac_sha256(secret, stamp.encode("utf-8"), bytes(body))
+    return {
+        "X-Zendesk-Webhook-Signature": base64.b64encode(digest).decode("ascii"),
+        "X-Zendesk-Webhook-Signature-Timestamp": stamp,
+    }
+
+
+def jira_signature_headers(body: bytes, secret: str | bytes) -> dict[str, str]:
+    """The header a Jira admin webhook registered with ``secret`` sends with ``body``:
+    ``X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>`` (the body carries its own
+    ``timestamp``, which the check reads for the replay window)."""
+    return {"X-Hub-Signature": "sha256=" + hmac_sha256(secret, bytes(body)).hex()}

@@ -219,7 +219,7 @@ def test_whatif_shows_what_a_tighter_target_would_change(
     args += ["--period", "2026-10", "--now", "2026-12-01T00:00Z", "--json", str(files / "w.json")]
     assert cli(args) == 0
     out = capsys.readouterr().out
-    assert "1 clocks would newly breach, 0 would newly meet their target." in out
+    assert "1 clock would newly breach, 0 would newly meet their target." in out
     assert "newly breached: T2 first_response" in out
     data = json.loads((files / "w.json").read_text(encoding="utf-8"))
     changes = {(c["group"], c["measure"]): c for c in data["changes"]}

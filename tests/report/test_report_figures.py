@@ -451,7 +451,7 @@ def test_json_holds_the_figures_and_their_definitions() -> None:
     assert data["period"]["label"] == "2026-10"
     assert data["total"]["attainment_pct"] == 90.0
     [metric, _] = data["groups"][0]["metrics"]
-    assert (metric["median"], metric["p90"], metric["median_seconds"]) == ("30m", "1h30m", 1800.0)
+    assert (metric["median"], metric["p90"], metric["median_seconds"]) == ("30m", "1h 30m", 1800.0)
     assert "breach" in data["definitions"]["period_rule"]
 
 

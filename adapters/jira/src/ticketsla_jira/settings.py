@@ -54,12 +54,14 @@ class JiraSettings:
     reporter_is_customer: bool = True
     satisfaction_fields: Iterable[str] = ("satisfaction",)
     ticket_id: Literal["key", "id"] = "key"
-    max_age: timedelta = timedelta(minutes=45)
+    max_age: timedelta = timedelta(minutes=45)  # a duration text ("45m") is read as well
     max_future: timedelta = timedelta(minutes=5)
     people: People = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         put = object.__setattr__
+        put(self, "max_age", parse_duration(self.max_age, field="max_age"))
+        put(self, "max_future", parse_duration(self.max_future, field="max_future"))
         put(self, "statuses", status_table(self.statuses, base=DEFAULT_STATUSES, what="statuses"))
         put(
             self,

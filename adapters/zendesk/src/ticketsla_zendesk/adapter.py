@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from ticketsla.durations import parse_duration
+from ticketsla.durations import format_duration, parse_duration
 from ticketsla.errors import ConfigurationError, EventError, PayloadError, SignatureError
 from ticketsla.events import TicketEvent, order_events
 from ticketsla.signing import (
@@ -194,17 +194,19 @@ class ZendeskAdapter:
         *,
         agent_ids: Iterable[int | str] = (),
         customer_ids: Iterable[int | str] = (),
-        max_age: timedelta = DEFAULT_MAX_AGE,
-        max_future: timedelta = DEFAULT_MAX_FUTURE,
+        max_age: timedelta | str = DEFAULT_MAX_AGE,
+        max_future: timedelta | str = DEFAULT_MAX_FUTURE,
     ) -> None:
+        max_age = parse_duration(max_age, field="max_age")
+        max_future = parse_duration(max_future, field="max_future")
         self.people = People(
             agent_ids=frozenset(_user_id(v, "agent_ids") for v in agent_ids),
             customer_ids=frozenset(_user_id(v, "customer_ids") for v in customer_ids),
         )
         if max_age <= timedelta(0) or max_future < timedelta(0):
             raise ConfigurationError(
-                f"{SOURCE}: the replay window must be positive (max_age={max_age}, "
-                f"max_future={max_future})",
+                f"{SOURCE}: the replay window must be positive (max_age="
+                f"{format_duration(max_age)}, max_future={format_duration(max_future)})",
                 subject="max_age",
             )
         self.max_age = max_age
