@@ -75,7 +75,9 @@ def weekly_panels(report: Report) -> tuple[tuple[ReportPeriod, ...], tuple[Weekl
             panels.append(WeeklyPanel(metric, (series,)))
             continue
         decided = [
-            m for m in report.measurements if m.metric == metric and m.ok is not None and m.at_us
+            m
+            for m in report.measurements
+            if m.metric == metric and m.ok is not None and m.at_us is not None
         ]
         names = sorted({m.policy for m in decided} | set(goals[metric]))
         per_policy = []
