@@ -400,7 +400,7 @@ def _badge(status: VerdictStatus, provisional: bool) -> tuple[str, str | None]:
     """The verdict in colour and in words (the words alone still read in black and white)."""
     css, words = _BADGES[status]
     note = ' <span class="note">provisional</span>' if provisional else ""
-    return _Markup(f'<span class="badge {css}">{words}</span>{note}'), status.value
+    return _Markup(f'<span class="badge {css}">{words}</span>{note}'), None
 
 
 def _verdict_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, str | None]]]:
