@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 from .contract import PeriodStatement, VerdictStatus, format_share
 from .durations import format_duration
-from .report import NONE, TTFR_BUCKETS, GroupSummary, Report
+from .html_weekly import weekly_chart
+from .report import NONE, TTFR_BUCKETS, GroupSummary, Report, ReportPeriod
 
 __all__ = ["render_html"]
 
@@ -64,7 +65,7 @@ def _bars(
     percent: bool,
     goals: Sequence[tuple[float, str, str]] = (),
     tooltips: Sequence[Sequence[str]] | None = None,
-    width: int = 640,
+    width: int = 520,
     height: int = 280,
 ) -> str:
     """A grouped vertical bar chart; ``goals`` are dashed lines (value, label, colour)."""
@@ -176,10 +177,10 @@ def _color(chart_id: str) -> str:
 
 
 def _hbars(
-    *, chart_id: str, title: str, rows: Sequence[tuple[str, float, str]], width: int = 640
+    *, chart_id: str, title: str, rows: Sequence[tuple[str, float, str]], width: int = 520
 ) -> str:
     """A horizontal bar chart: (label, value, text shown at the bar's end)."""
-    left, right, top, row_h = 150, 130, 12, 26
+    left, right, top, row_h = 130, 110, 12, 26
     height = top * 2 + row_h * max(len(rows), 1)
     plot_w = width - left - right
     peak = max((v for _, v, _ in rows), default=0) or 1
@@ -212,39 +213,6 @@ def _hbars(
 
 def _pct_value(share: Fraction | None) -> float | None:
     return None if share is None else float(share * 100)
-
-
-def _weekly_chart(report: Report) -> str:
-    charts = report.charts
-    shown = [(m, weeks) for m, weeks in charts.weekly]
-    weeks = [w.week.split("-")[-1] for w in shown[0][1]] if shown else []
-    series = [(m, [_pct_value(w.attainment) for w in ws]) for m, ws in shown]
-    tips = [
-        [f"{m} {w.week}: {format_share(w.attainment)} ({w.met} of {w.measured} met)" for w in ws]
-        for m, ws in shown
-    ]
-    colour = {m: _PALETTE[i % len(_PALETTE)] for i, (m, _) in enumerate(shown)}
-    merged: dict[tuple[str, Fraction], list[str]] = {}
-    for metric, policy, goal in charts.goals:
-        merged.setdefault((metric, goal), []).append(policy)
-    goals = [
-        (
-            float(goal * 100),
-            f"{metric} goal {format_share(goal)} ({', '.join(policies)})",
-            colour.get(metric, "#555"),
-        )
-        for (metric, goal), policies in merged.items()
-        if metric in colour
-    ]
-    return _bars(
-        chart_id="weekly-attainment",
-        title="Attainment per week against the goal",
-        categories=weeks,
-        series=series,
-        percent=True,
-        goals=goals,
-        tooltips=tips,
-    )
 
 
 def _ttfr_chart(report: Report) -> str:
@@ -294,23 +262,31 @@ def _credits_chart(report: Report) -> str:
 # ---- tables --------------------------------------------------------------------------------
 
 
+class _Markup(str):
+    """A cell's content that is already HTML (built here from escaped parts)."""
+
+    __slots__ = ()
+
+
 def _table(
     header: Sequence[str], rows: Sequence[Sequence[tuple[str, str | None]]], *, css: str = ""
 ) -> str:
-    """A sortable table; each cell is (text, sort key or None)."""
+    """A sortable table; each cell is (text, sort key or None). Every cell carries its column's
+    heading (``data-label``) so that narrow screens can show each row as a card."""
     head = "".join(f'<th scope="col">{_h(h)}</th>' for h in header)
     body = []
     for row in rows:
         cells = []
-        for text, key in row:
+        for (text, key), label in zip(row, header, strict=True):
             sort = "" if key is None else f' data-sort="{_h(key)}"'
-            cells.append(f"<td{sort}>{_h(text)}</td>")
+            content = text if isinstance(text, _Markup) else _h(text)
+            cells.append(f'<td data-label="{_h(label)}"{sort}>{content}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not rows:
         body.append(f'<tr><td colspan="{len(header)}">nothing in this period</td></tr>')
     return (
-        f'<table class="sortable {css}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<div class="table"><table class="sortable {css}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -402,19 +378,35 @@ def _csat_rows(report: Report) -> list[list[tuple[str, str | None]]]:
     return rows
 
 
-def _tickets(ids: Sequence[str]) -> str:
-    shown = ", ".join(ids[:_MAX_TICKETS_SHOWN])
+def _tickets(ids: Sequence[str]) -> _Markup:
+    """A collapsed list of ticket ids; an id never wraps inside itself."""
+    if not ids:
+        return _Markup("")
+    shown = ", ".join(f'<span class="id">{_h(i)}</span>' for i in ids[:_MAX_TICKETS_SHOWN])
     more = len(ids) - _MAX_TICKETS_SHOWN
-    return shown + (f" and {more} more (see the JSON or CSV output)" if more > 0 else "")
+    rest = f" and {more} more (see the JSON or CSV output)" if more > 0 else ""
+    count = f"{len(ids)} ticket" + ("" if len(ids) == 1 else "s")
+    return _Markup(f"<details><summary>{count}</summary>{shown}{rest}</details>")
+
+
+_BADGES = {
+    VerdictStatus.MET: ("met", "\u2714 met"),
+    VerdictStatus.MISSED: ("missed", "\u2718 missed"),
+    VerdictStatus.NOT_ASSESSED: ("not-assessed", "\u2013 not assessed"),
+}
+
+
+def _badge(status: VerdictStatus, provisional: bool) -> tuple[str, str | None]:
+    """The verdict in colour and in words (the words alone still read in black and white)."""
+    css, words = _BADGES[status]
+    note = ' <span class="note">provisional</span>' if provisional else ""
+    return _Markup(f'<span class="badge {css}">{words}</span>{note}'), None
 
 
 def _verdict_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, str | None]]]:
     rows = []
     for s in statements:
         for v in s.verdicts:
-            status = v.status.value.replace("_", " ")
-            if s.provisional:
-                status += " (provisional)"
             by = format_share(v.shortfall)[:-1] + " pts" if v.status is VerdictStatus.MISSED else ""
             rows.append(
                 [
@@ -425,7 +417,7 @@ def _verdict_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str,
                     (format_share(v.goal.goal), None),
                     _pct_cell(v.attainment),
                     (f"{v.met} of {v.measured}", str(v.measured)),
-                    (status, None),
+                    _badge(v.status, s.provisional),
                     (by, None),
                     _int_cell(v.needed),
                     (_tickets(v.failing) if v.status is VerdictStatus.MISSED else "", None),
@@ -438,6 +430,18 @@ def _money(amount: Decimal | None, currency: str) -> str:
     if amount is None:
         return "-"
     return f"{amount:,.2f} {currency}".strip()
+
+
+def _credit_tickets(statement: PeriodStatement, goal: str, tickets: Sequence[str]) -> _Markup:
+    """The tickets behind a credit: a pointer to the verdict that already lists them, or the
+    list itself when no verdict does."""
+    for v in statement.verdicts:
+        if v.metric == goal and v.status is VerdictStatus.MISSED and set(v.failing) == set(tickets):
+            n = len(tickets)
+            return _Markup(
+                f"the {n} ticket{'' if n == 1 else 's'} listed in the {_h(goal)} verdict above"
+            )
+    return _tickets(tickets)
 
 
 def _credit_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, str | None]]]:
@@ -453,7 +457,7 @@ def _credit_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, 
                     (f"{format_share(c.attainment)} < {format_share(c.below)}", None),
                     (format_share(c.credit), None),
                     (_money(c.amount, currency), None if c.amount is None else str(c.amount)),
-                    (_tickets(c.tickets), None),
+                    (_credit_tickets(s, c.goal, c.tickets), None),
                 ]
             )
         if s.capped < s.gross:
@@ -503,6 +507,29 @@ def _tile(label: str, value: str, note: str = "") -> str:
     return f'<div class="tile"><div class="label">{_h(label)}</div><div class="value">{_h(value)}</div>{extra}</div>'
 
 
+def _day(moment: datetime) -> str:
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def _period_text(period: ReportPeriod) -> str:
+    """``1-31 October 2026``: the first and the last day the period covers."""
+    first, last = period.start, period.end - timedelta(microseconds=1)
+    if first.date() == last.date():
+        return _day(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}\u2013{_day(last)}"
+    if first.year == last.year:
+        return f"{first.day} {first:%B} \u2013 {_day(last)}"
+    return f"{_day(first)} \u2013 {_day(last)}"
+
+
+def _figure(title: str, chart: str, caption: str) -> str:
+    return (
+        f'<figure><h3 class="chart-title">{_h(title)}</h3>{chart}'
+        f"<figcaption>{_h(caption)}</figcaption></figure>"
+    )
+
+
 def render_html(report: Report, *, title: str | None = None) -> str:
     """The report as one self-contained HTML page."""
     total = report.total
@@ -526,7 +553,9 @@ def render_html(report: Report, *, title: str | None = None) -> str:
                 f"{total.fcr.achieved} of {total.fcr.decided} solved",
             ),
             _tile(
-                "CSAT", format_share(total.csat.share, places=1), f"{total.csat.responses} ratings"
+                "CSAT",
+                format_share(total.csat.share, places=1),
+                f"{total.csat.responses} rating" + ("" if total.csat.responses == 1 else "s"),
             ),
         ]
     )
@@ -545,17 +574,36 @@ def render_html(report: Report, *, title: str | None = None) -> str:
             "resolution p90",
             "FCR",
             "CSAT",
-            "ratings",
+            "CSAT ratings",
         ],
         _summary_rows(report),
         css="summary",
     )
     metrics = _table(
-        ["group", "metric", "decided", "met", "breached", "open", "attainment", "median", "p90"],
+        [
+            "group",
+            "metric",
+            "decided",
+            "met",
+            "breached",
+            "open",
+            "attainment",
+            "time median",
+            "time p90",
+        ],
         _metric_rows(report),
     )
     csat = _table(
-        ["group", "CSAT", "ratings", "scale", "CSAT breached", "ratings", "CSAT met", "ratings"],
+        [
+            "group",
+            "CSAT",
+            "ratings",
+            "scale",
+            "CSAT on breached tickets",
+            "ratings on breached tickets",
+            "CSAT on met tickets",
+            "ratings on met tickets",
+        ],
         _csat_rows(report),
     )
     verdicts = _table(
@@ -566,7 +614,7 @@ def render_html(report: Report, *, title: str | None = None) -> str:
             "goal",
             "target",
             "attainment",
-            "met",
+            "targets met",
             "verdict",
             "missed by",
             "more needed",
@@ -581,22 +629,42 @@ def render_html(report: Report, *, title: str | None = None) -> str:
         css="credits",
     )
     fcr_def = "; ".join(total.fcr.definitions) or "no ticket was solved in this period"
+    zone, as_of = report.period.timezone, report.as_of
+    weekly = _figure(
+        f"Attainment per week ({zone} weeks)",
+        weekly_chart(report),
+        "Share of the targets decided each week that were met, per metric and policy. The dashed "
+        "marks are the SLO goals, drawn over the bars of the policy they belong to; the axis "
+        "starts below the lowest goal and a week under it is labelled with its value. "
+        '"no data": no target was decided that week.',
+    )
+    ttfr = _figure(
+        "Time to first response per priority",
+        _ttfr_chart(report),
+        "Business time to the first responses given in the period, counted per time band.",
+    )
+    hours = _figure(
+        f"Breaches by hour of day ({zone})",
+        _hours_chart(report),
+        f"Hour of the day, in {zone}, at which targets were breached.",
+    )
+    credit_chart = _figure(
+        "Service credits per customer",
+        _credits_chart(report),
+        "Net service credits per customer for the SLO periods ending in this report's period.",
+    )
     body = f"""
 <header>
 <h1>{_h(heading)}</h1>
-<p class="meta">{_h(report.period.start.isoformat())} to {_h(report.period.end.isoformat())}
-({_h(report.period.timezone)}), evaluated as of {_h(report.as_of.isoformat())}{_h(status)}.
-Grouped by {_h(by)}.</p>
+<p class="meta">{_h(_period_text(report.period))} ({_h(zone)}){_h(status)}. Evaluated as of
+{_h(_day(as_of))}, {as_of:%H:%M} {_h(zone)}. Grouped by {_h(by)}.</p>
 </header>
 <section class="tiles">{tiles}</section>
 <section class="charts">
-<figure>{_weekly_chart(report)}<figcaption>Attainment per ISO week (share of targets decided that
-week that were met); dashed lines are the SLO goals.</figcaption></figure>
-<figure>{_ttfr_chart(report)}<figcaption>Business time to first response of the first responses
-given in the period, per priority.</figcaption></figure>
-<figure>{_hours_chart(report)}<figcaption>Hour of day at which targets were breached.</figcaption></figure>
-<figure>{_credits_chart(report)}<figcaption>Net service credits per customer for the SLO periods
-ending in this report's period.</figcaption></figure>
+{weekly}
+{ttfr}
+{hours}
+{credit_chart}
 </section>
 <h2>Summary</h2>
 {summary}
@@ -654,6 +722,10 @@ _SCRIPT = """
       drawn += 1;
     }
   });
+  // a printed page shows every ticket list
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
   document.documentElement.setAttribute("data-charts-drawn", String(drawn));
   document.documentElement.setAttribute("data-ready", "1");
 })();
@@ -669,31 +741,65 @@ _PAGE = (
 <title>{title}</title>
 <style>
 body {{ font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2330;
-       margin: 1.5rem auto; max-width: 84rem; padding: 0 1rem; }}
-h1 {{ font-size: 1.6rem; margin: 0 0 .2rem; }}
+       margin: 1.5rem auto; max-width: 84rem; padding: 0 1rem; overflow-wrap: break-word; }}
+h1 {{ font-size: 1.6rem; margin: 0 0 .2rem; overflow-wrap: normal; }}
 h2 {{ font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #d5dae3; }}
+h3.chart-title {{ font-size: 1rem; margin: .1rem 0 .4rem; }}
 .meta {{ color: #566074; margin-top: 0; }}
 .tiles {{ display: flex; flex-wrap: wrap; gap: .8rem; margin: 1rem 0; }}
-.tile {{ border: 1px solid #d5dae3; border-radius: 6px; padding: .6rem 1rem; min-width: 9rem; }}
+.tile {{ border: 1px solid #d5dae3; border-radius: 6px; padding: .6rem 1rem; min-width: 8rem; }}
 .tile .label {{ color: #566074; font-size: .85rem; }}
 .tile .value {{ font-size: 1.6rem; font-weight: 600; }}
 .tile .note {{ color: #566074; font-size: .8rem; }}
-.charts {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(650px, 1fr)); gap: 1rem; }}
-figure {{ margin: 0; border: 1px solid #e3e7ee; border-radius: 6px; padding: .5rem; }}
+.charts {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 38rem), 1fr));
+           gap: 1rem; }}
+figure {{ margin: 0; border: 1px solid #e3e7ee; border-radius: 6px; padding: .5rem; min-width: 0; }}
 figcaption {{ color: #566074; font-size: .85rem; }}
-svg.chart {{ max-width: 100%; height: auto; }}
+svg.chart {{ display: block; max-width: 100%; height: auto; }}
 svg .grid {{ stroke: #e6e9ef; }}
 svg .axis {{ stroke: #8a93a6; }}
-svg .goal {{ stroke-width: 2; stroke-dasharray: 6 4; }}
-svg text {{ font-size: 11px; fill: #3b4456; }}
-svg .goal-label {{ font-size: 11px; font-weight: 600; }}
+svg .goal {{ stroke-width: 2; stroke-dasharray: 5 3; }}
+svg text {{ font-size: 12px; fill: #3b4456; }}
+svg .panel-title {{ font-size: 13px; font-weight: 600; fill: #1d2330; }}
+svg .nodata {{ fill: #8a93a6; font-style: italic; font-size: 10px; }}
+svg .below {{ fill: #1d2330; font-size: 10px; font-weight: 600; }}
 svg .empty {{ fill: #8a93a6; font-size: 13px; }}
+.table {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; margin: .5rem 0 1rem; width: 100%; }}
 th, td {{ border: 1px solid #d5dae3; padding: .25rem .5rem; text-align: left; vertical-align: top; }}
-th {{ background: #f1f4f9; cursor: pointer; white-space: nowrap; }}
-td[data-sort] {{ text-align: right; font-variant-numeric: tabular-nums; }}
+th {{ background: #f1f4f9; cursor: pointer; }}
+td[data-sort] {{ text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }}
+.id {{ white-space: nowrap; }}
+details summary {{ cursor: pointer; color: #2f5fb3; }}
+.badge {{ display: inline-block; padding: 0 .45rem; border-radius: 999px; font-weight: 600;
+          white-space: nowrap; border: 1px solid; }}
+.badge.met {{ background: #e3f4e8; color: #1c6b3a; border-color: #8fcca4; }}
+.badge.missed {{ background: #fbe4e2; color: #a3231b; border-color: #e59a94; }}
+.badge.not-assessed {{ background: #eef0f4; color: #4a5366; border-color: #c3c9d4; }}
+.note {{ color: #566074; font-size: .85em; }}
 dt {{ font-weight: 600; }}
-@media print {{ th {{ cursor: auto; }} body {{ max-width: none; }} }}
+@media (max-width: 40rem) {{
+  body {{ padding: 0 .5rem; margin: .8rem auto; }}
+  .tile {{ flex: 1 1 8rem; min-width: 0; }}
+  table, thead, tbody, tr, td {{ display: block; width: auto; }}
+  thead {{ position: absolute; left: -9999px; }}
+  tr {{ border: 1px solid #d5dae3; border-radius: 6px; margin-bottom: .6rem; padding: .3rem 0; }}
+  td, td[data-sort] {{ border: none; padding: .1rem .6rem; text-align: left; white-space: normal; }}
+  td[data-label]::before {{ content: attr(data-label) ": "; color: #566074; }}
+}}
+@media print {{
+  @page {{ margin: 1.5cm; }}
+  body {{ max-width: none; margin: 0; padding: 0; font-size: 10pt; color: #000; }}
+  th {{ cursor: auto; background: none; }}
+  .charts {{ display: block; }}
+  figure {{ border: none; padding: 0; margin: 0 0 1rem; break-inside: avoid; }}
+  svg.chart {{ max-height: 9cm; width: auto; }}
+  tr, .tile, dl {{ break-inside: avoid; }}
+  h2 {{ break-after: avoid; }}
+  details summary {{ color: #000; }}
+  .table {{ overflow: visible; }}
+  .badge {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+}}
 </style>
 </head>
 <body>

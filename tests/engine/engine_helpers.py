@@ -1,12 +1,17 @@
-"""Values the engine's tests share: a settable clock, the start instant, a simple policy."""
+"""Values the engine's tests share: a settable clock, the start instant, a simple policy, and
+whether the long runs are asked for."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 from ticketsla import SLAPolicy
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+# HYPOTHESIS_PROFILE=thorough, which also runs the property tests long, sizes the stream and
+# concurrency tests up to their long runs; the default sizes keep every test within seconds.
+THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 
 
 class Clock:

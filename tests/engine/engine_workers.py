@@ -1,4 +1,4 @@
-"""Code that the concurrency tests run in child processes (started with ``spawn``)."""
+"""Code that the concurrency tests run in child processes (forked from a fork server)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from engine_helpers import START, Clock
+from engine_helpers import START, THOROUGH, Clock
 from engine_streams import stream, with_duplicates
 
 from ticketsla import (
@@ -112,7 +112,7 @@ def test_shuffled_chunks_give_the_pure_fold_for_every_ticket(
 ) -> None:
     """Events in random order, in random chunks, with redeliveries: every ticket's stored clocks
     equal the pure fold over its events."""
-    events = stream(3000, seed=7)
+    events = stream(3000 if THOROUGH else 1200, seed=7)
     delivered = with_duplicates(events, 0.1, seed=8)
     rng = random.Random(9)
     clock.at = START + timedelta(days=30)

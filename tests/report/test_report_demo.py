@@ -12,7 +12,7 @@ from report_helpers import cli
 
 from ticketsla import ConfigurationError
 from ticketsla._cli_report import events_from_engine
-from ticketsla._demo import NOW, run_demo
+from ticketsla._demo import NOW, DemoResult, run_demo
 
 SOURCES = ("email", "jira", "zendesk")
 
@@ -26,10 +26,10 @@ def test_the_same_seed_gives_the_same_helpdesk_and_report(tmp_path: Path) -> Non
     assert first.json.read_text() != other.json.read_text()
 
 
-def test_payloads_go_through_the_installed_adapters(tmp_path: Path) -> None:
+def test_payloads_go_through_the_installed_adapters(demo: DemoResult) -> None:
     """Each source is read by its adapter when installed (else written as events, and said);
     the stored events carry those sources plus the helpdesk backend's."""
-    result = run_demo(tmp_path, seed=5, tickets=120)
+    result = demo
     installed = {s for s in SOURCES if importlib.util.find_spec(f"ticketsla_{s}") is not None}
     assert set(result.via_adapters) == installed
     assert set(result.direct) == set(SOURCES) - installed
@@ -37,19 +37,20 @@ def test_payloads_go_through_the_installed_adapters(tmp_path: Path) -> None:
     assert {e.source for e in stored} == {*SOURCES, "helpdesk", "survey"}
 
 
-def test_repeated_deliveries_are_stored_once(tmp_path: Path) -> None:
+def test_repeated_deliveries_are_stored_once(demo: DemoResult) -> None:
     """Every repeated payload is dropped as a duplicate, so stored = delivered - repeated."""
-    result = run_demo(tmp_path, seed=5, tickets=120)
+    result = demo
     assert result.duplicates_sent > 0
     assert result.late_sent > 0
     assert result.duplicates_dropped == result.duplicates_sent
     assert result.stored == result.payloads - result.duplicates_sent
 
 
-def test_the_report_covers_every_customer_and_contract(tmp_path: Path) -> None:
+def test_the_report_covers_every_customer_and_contract(demo: DemoResult) -> None:
     """October's report groups the five customers; each customer gets its policy's verdicts;
     the HTML page has its four charts."""
-    result = run_demo(tmp_path, seed=5, tickets=200)
+    result = demo
+    folder = result.database.parent
     report = result.report
     assert [dict(g.key)["customer"] for g in report.groups] == [
         "globex",
@@ -68,8 +69,8 @@ def test_the_report_covers_every_customer_and_contract(tmp_path: Path) -> None:
     assert result.html.read_text(encoding="utf-8").count('<svg class="chart"') == 4
     data = json.loads(result.json.read_text(encoding="utf-8"))
     assert data["period"]["label"] == "2026-10"
-    assert (tmp_path / "policies" / "gold.toml").is_file()
-    assert (tmp_path / "fees.csv").is_file()
+    assert (folder / "policies" / "gold.toml").is_file()
+    assert (folder / "fees.csv").is_file()
 
 
 def test_demo_command_prints_the_summary_and_the_page(
