@@ -1,12 +1,12 @@
-"""Build hook for the docs site: ```python notest fences (shown, not run by tests/test_docs.py)
-are plain Python code blocks to Markdown."""
+"""Build hook for the docs site: ```python notest and ```bash notest fences (shown, not run by
+the doc tests) are plain code blocks to Markdown."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-_NOTEST = re.compile(r"^(?P<fence> *(?:`{3,}|~{3,})python) +notest *$", re.MULTILINE)
+_NOTEST = re.compile(r"^(?P<fence> *(?:`{3,}|~{3,})(?:python|bash)) +notest *$", re.MULTILINE)
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:

@@ -36,6 +36,8 @@ def examples(text: str) -> list[Example]:
     """Each ``$ command`` of the page's blocks with the lines shown after it."""
     found: list[Example] = []
     for block in blocks(text):
+        if "notest" in block.words:
+            continue  # shown for another machine (a deployment), not run here
         lines = block.source.splitlines()
         i = 0
         while i < len(lines):

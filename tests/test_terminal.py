@@ -179,7 +179,7 @@ def test_json_for_scripts_and_no_lock_file_left(
     assert "4711" in capsys.readouterr().out
     assert main(["scan", "--db", db, "--at", at, "--json"]) == 0
     passed = json.loads(capsys.readouterr().out)
-    assert set(passed) == {"tickets", "warnings", "breaches", "delivered", "failed"}
+    assert {"tickets", "warnings", "breaches", "delivered", "failed"} <= set(passed)
     assert (
         main(
             [

@@ -9,13 +9,54 @@ from typing import Any
 
 from .errors import ConfigurationError
 
+# Far deeper than any calendar, policy or fee table needs; checked before parsing because the
+# parser's own recursion limit depends on the interpreter and on who raised it last.
+MAX_TOML_DEPTH = 64
+
+_QUOTES = ('"""', "'''", '"', "'")
+
+
+def toml_depth(text: str) -> int:
+    """How deeply ``[``/``{`` nest in ``text`` outside strings and comments, in one pass."""
+    depth = deepest = 0
+    i, end = 0, len(text)
+    while i < end:
+        char = text[i]
+        if char == "#":
+            newline = text.find("\n", i)
+            i = end if newline < 0 else newline
+        elif char in "\"'":
+            quote = next(q for q in _QUOTES if text.startswith(q, i))
+            i += len(quote)
+            while i < end and not text.startswith(quote, i):
+                i += 2 if quote[0] == '"' and text[i] == "\\" else 1
+            i += len(quote)
+            continue
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+        i += 1
+    return deepest
+
+
+def check_toml_depth(text: str, what: str, error: type[ConfigurationError]) -> None:
+    """Refuse ``text`` nested past ``MAX_TOML_DEPTH`` with ``error`` naming ``what``."""
+    if toml_depth(text) > MAX_TOML_DEPTH:
+        raise error(
+            f"{what}: nests arrays or tables too deeply to read (more than {MAX_TOML_DEPTH})",
+            subject=what,
+        )
+
 
 def read_toml(path: Path, kind: str, error: type[ConfigurationError]) -> dict[str, Any]:
     """The table of a ``kind`` file (``"calendar"``, ``"policy"``), named after the file unless
     it says its own ``name``; unreadable or invalid TOML raises ``error`` naming the file."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        text = path.read_bytes().decode("utf-8")
+        check_toml_depth(text, f"{kind} file {str(path)!r}", error)
+        data = tomllib.loads(text)
     except OSError as exc:
         raise error(f"{kind} file {str(path)!r}: cannot be read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:

@@ -47,6 +47,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from ._config import check_toml_depth
 from ._instants import duration_us
 from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, PolicyError
@@ -650,7 +651,9 @@ class FeeTable:
             ) from exc
         if file.suffix.lower() == ".toml":
             try:
-                data = tomllib.loads(raw.decode("utf-8"))
+                text = raw.decode("utf-8")
+                check_toml_depth(text, f"fee table {str(file)!r}", ConfigurationError)
+                data = tomllib.loads(text)
             except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise ConfigurationError(
                     f"fee table {str(file)!r}: not valid TOML: {exc}", subject=str(file)
