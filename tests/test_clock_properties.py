@@ -848,7 +848,7 @@ def test_elapsed_never_exceeds_business_time_between_start_and_at(ticket: Ticket
             assert clock.due_at is None
             assert clock.stopped_at is not None
         if clock.breached_at is not None:
-            assert clock.breached_at < end
+            assert clock.breached_at <= end  # a stricter target breaches at its own instant
             assert clock.ever_breached
 
 

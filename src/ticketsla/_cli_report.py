@@ -318,7 +318,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if not args.quiet and args.json != "-":
         print_report(report, console)
     for path in written:
-        console.print(f"wrote {path}", markup=False, highlight=False)
+        console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
@@ -533,7 +533,7 @@ def _cmd_whatif(args: argparse.Namespace) -> int:
     print_whatif(result, console)
     if args.json:
         _write(args.json, json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        console.print(f"wrote {args.json}", markup=False, highlight=False)
+        console.print(f"wrote {args.json}", markup=False, highlight=False, soft_wrap=True)
     return 0
 
 
@@ -628,7 +628,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         console.print(line, markup=False, highlight=False)
     if not args.quiet:
         print_report(result.report, console)
-    console.print(f"HTML report: {result.html}", markup=False, highlight=False)
+    console.print(f"HTML report: {result.html}", markup=False, highlight=False, soft_wrap=True)
     console.print("next:", markup=False, highlight=False)
     print_command(
         console,
