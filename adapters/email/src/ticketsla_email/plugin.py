@@ -11,9 +11,16 @@ from ticketsla.hookspecs import hookimpl
 from ticketsla.sources import SourceRegistry
 
 from .adapter import EmailAdapter
+from .testing import EmailPayloads
 
 
 @hookimpl
 def ticketsla_register_sources(registry: SourceRegistry) -> None:
     """Add the email adapter."""
     registry.add(EmailAdapter.from_environment())
+
+
+@hookimpl
+def ticketsla_payload_builder(source: str) -> EmailPayloads | None:
+    """Offer the payload builder of ``ticketsla_email.testing`` for the ``email`` source."""
+    return EmailPayloads() if source == "email" else None

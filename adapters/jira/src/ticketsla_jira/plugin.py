@@ -12,9 +12,16 @@ from ticketsla.hookspecs import hookimpl
 from ticketsla.sources import SourceRegistry
 
 from .adapter import JiraAdapter
+from .testing import JiraPayloads
 
 
 @hookimpl
 def ticketsla_register_sources(registry: SourceRegistry) -> None:
     """Add the Jira adapter."""
     registry.add(JiraAdapter.from_environment())
+
+
+@hookimpl
+def ticketsla_payload_builder(source: str) -> JiraPayloads | None:
+    """Offer the payload builder of ``ticketsla_jira.testing`` for the ``jira`` source."""
+    return JiraPayloads() if source == "jira" else None

@@ -12,9 +12,16 @@ from ticketsla.hookspecs import hookimpl
 from ticketsla.sources import SourceRegistry
 
 from .adapter import ZendeskAdapter
+from .testing import ZendeskPayloads
 
 
 @hookimpl
 def ticketsla_register_sources(registry: SourceRegistry) -> None:
     """Add the Zendesk adapter, configured from the environment."""
     registry.add(ZendeskAdapter.from_env())
+
+
+@hookimpl
+def ticketsla_payload_builder(source: str) -> ZendeskPayloads | None:
+    """Offer the payload builder of ``ticketsla_zendesk.testing`` for the ``zendesk`` source."""
+    return ZendeskPayloads() if source == "zendesk" else None
