@@ -2,14 +2,15 @@
 
 Five customers on three policies and three calendars raise a few thousand tickets over two
 months (September and October 2026). Each ticket's story (creation, replies, a wait on the
-customer, an escalation, a solve, a reopen, a rating) is written as the payloads its helpdesk
-would send: Zendesk webhooks and satisfaction ratings, Jira webhooks, and e-mail messages. The
-payloads go through the installed adapters (``ticketsla-zendesk``, ``ticketsla-jira``,
-``ticketsla-email``); a source whose adapter is not installed is turned into events directly, and
-the demo says so. The helpdesk backend adds what the sources do not carry: each ticket's
-customer (from its CRM), and for e-mail the statuses, priorities and survey ratings set in its
-own interface. Deliveries arrive in order, except a few late ones and a few duplicates, as
-webhooks do. Everything is stored by an ``SLAEngine`` in a SQLite file, scanned, and reported on.
+customer, an escalation, a solve, a reopen, a rating) becomes the events its helpdesk records,
+and each event the payload that helpdesk would send: the payload builder each installed adapter
+offers through the plugin registry (``ticketsla_payload_builder``) writes it (Zendesk webhooks
+and satisfaction ratings, Jira webhooks, e-mail messages) and the builder's adapter reads it
+back. A source with no builder installed is written as events directly, and the demo says so.
+The helpdesk backend adds what the sources do not carry: each ticket's customer (from its CRM),
+and for e-mail the priorities, statuses and survey ratings set in its own interface. Deliveries
+arrive in order, except a few late ones and a few duplicates, as webhooks do. Everything is
+stored by an ``SLAEngine`` in a SQLite file, scanned, and reported on.
 
 The story is drawn from ``random.Random(seed)`` and the clock of the demo is fixed, so the same
 seed gives the same database, report and page.

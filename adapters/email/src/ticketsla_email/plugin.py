@@ -1,4 +1,5 @@
-"""The ``ticketsla`` entry point of ``ticketsla-email``: registers the ``email`` source.
+"""The ``ticketsla`` entry point of ``ticketsla-email``: registers the ``email`` source and
+offers its payload builder (``ticketsla_email.testing``).
 
 The adapter is configured from the TOML file named by ``$TICKETSLA_EMAIL_CONFIG`` when that is
 set (see ``docs/adapters/email.md``), else it uses the defaults (no agent addresses: every

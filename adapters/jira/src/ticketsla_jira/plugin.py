@@ -1,4 +1,5 @@
-"""The ``ticketsla`` entry point of ``ticketsla-jira``: registers the ``jira`` source.
+"""The ``ticketsla`` entry point of ``ticketsla-jira``: registers the ``jira`` source and
+offers its payload builder (``ticketsla_jira.testing``).
 
 The adapter is configured from the TOML file named by ``$TICKETSLA_JIRA_CONFIG`` when that is
 set (see ``docs/adapters/jira.md``), else it uses the documented defaults. To register an

@@ -1,4 +1,5 @@
-"""The ``ticketsla`` entry point of ticketsla-zendesk: registers the Zendesk adapter.
+"""The ``ticketsla`` entry point of ticketsla-zendesk: registers the Zendesk adapter and
+offers its payload builder (``ticketsla_zendesk.testing``).
 
 The adapter is configured from the environment (``TICKETSLA_ZENDESK_AGENT_IDS``,
 ``TICKETSLA_ZENDESK_CUSTOMER_IDS``, ``TICKETSLA_ZENDESK_REPLAY_WINDOW``). To configure it in
