@@ -25,7 +25,9 @@ ticket's issue id and reporter from its ``created`` event, as Jira's bodies repe
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 from typing import Any
 
 from ticketsla.errors import EventError
@@ -35,20 +37,25 @@ from .adapter import JiraAdapter
 
 __all__ = ["JIRA_PRIORITY_NAMES", "JIRA_STATUS_NAMES", "JiraPayloads"]
 
-JIRA_STATUS_NAMES = {
-    Status.NEW: ("New", "new"),
-    Status.OPEN: ("Waiting for support", "new"),
-    Status.PENDING: ("Waiting for customer", "indeterminate"),
-    Status.ON_HOLD: ("Waiting for approval", "indeterminate"),
-    Status.SOLVED: ("Resolved", "done"),
-    Status.CLOSED: ("Closed", "done"),
-}
-JIRA_PRIORITY_NAMES = {
-    Priority.URGENT: "Highest",
-    Priority.HIGH: "High",
-    Priority.NORMAL: "Medium",
-    Priority.LOW: "Low",
-}
+# The names written for each status and priority: entries of the adapter's default tables.
+JIRA_STATUS_NAMES: Mapping[Status, tuple[str, str]] = MappingProxyType(
+    {
+        Status.NEW: ("New", "new"),
+        Status.OPEN: ("Waiting for support", "new"),
+        Status.PENDING: ("Waiting for customer", "indeterminate"),
+        Status.ON_HOLD: ("Waiting for approval", "indeterminate"),
+        Status.SOLVED: ("Resolved", "done"),
+        Status.CLOSED: ("Closed", "done"),
+    }
+)
+JIRA_PRIORITY_NAMES: Mapping[Priority, str] = MappingProxyType(
+    {
+        Priority.URGENT: "Highest",
+        Priority.HIGH: "High",
+        Priority.NORMAL: "Medium",
+        Priority.LOW: "Low",
+    }
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CREATED_ID = re.compile(r"issue:(.+):created")
 _CHANGELOG_ID = re.compile(r"changelog:(.+):[a-z]+")
@@ -150,7 +157,9 @@ class JiraPayloads:
             return _customer(reporter)
         return self.app if event.actor is Actor.SYSTEM else self.agent
 
-    def _comment(self, event: TicketEvent, author: dict[str, Any], *, public: bool) -> Any:
+    def _comment(
+        self, event: TicketEvent, author: dict[str, Any], *, public: bool
+    ) -> dict[str, Any]:
         return {
             "id": event.event_id.removeprefix("comment:"),
             "author": author,
