@@ -62,11 +62,16 @@ def test_hooks_have_docstrings() -> None:
 
 
 def test_decision_hooks_are_firstresult_and_notifications_are_not() -> None:
-    """choose_policy, counts_as_response and route stop at the first answer; the rest reach
-    everyone."""
+    """choose_policy, counts_as_response, route and payload_builder stop at the first answer;
+    the rest reach everyone."""
     marker = f"{hookspecs.PROJECT_NAME}_spec"
     first = {name for name, f in hook_specs().items() if getattr(f, marker).get("firstresult")}
-    assert first == {"ticketsla_choose_policy", "ticketsla_counts_as_response", "ticketsla_route"}
+    assert first == {
+        "ticketsla_choose_policy",
+        "ticketsla_counts_as_response",
+        "ticketsla_route",
+        "ticketsla_payload_builder",
+    }
 
 
 # ---- the adapter example runs ------------------------------------------------------------------

@@ -2,14 +2,15 @@
 
 Five customers on three policies and three calendars raise a few thousand tickets over two
 months (September and October 2026). Each ticket's story (creation, replies, a wait on the
-customer, an escalation, a solve, a reopen, a rating) is written as the payloads its helpdesk
-would send: Zendesk webhooks and satisfaction ratings, Jira webhooks, and e-mail messages. The
-payloads go through the installed adapters (``ticketsla-zendesk``, ``ticketsla-jira``,
-``ticketsla-email``); a source whose adapter is not installed is turned into events directly, and
-the demo says so. The helpdesk backend adds what the sources do not carry: each ticket's
-customer (from its CRM), and for e-mail the statuses, priorities and survey ratings set in its
-own interface. Deliveries arrive in order, except a few late ones and a few duplicates, as
-webhooks do. Everything is stored by an ``SLAEngine`` in a SQLite file, scanned, and reported on.
+customer, an escalation, a solve, a reopen, a rating) becomes the events its helpdesk records,
+and each event the payload that helpdesk would send: the payload builder each installed adapter
+offers through the plugin registry (``ticketsla_payload_builder``) writes it (Zendesk webhooks
+and satisfaction ratings, Jira webhooks, e-mail messages) and the builder's adapter reads it
+back. A source with no builder installed is written as events directly, and the demo says so.
+The helpdesk backend adds what the sources do not carry: each ticket's customer (from its CRM),
+and for e-mail the priorities, statuses and survey ratings set in its own interface. Deliveries
+arrive in order, except a few late ones and a few duplicates, as webhooks do. Everything is
+stored by an ``SLAEngine`` in a SQLite file, scanned, and reported on.
 
 The story is drawn from ``random.Random(seed)`` and the clock of the demo is fixed, so the same
 seed gives the same database, report and page.
@@ -19,17 +20,16 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
 from .calendar import Calendar
 from .contract import FeeTable
-from .events import Priority, TicketEvent
+from .events import EventKind, Priority, Status, TicketEvent
+from .payload_builders import PayloadBuilder, payload_builder
 from .policy import PolicySet, SLAPolicy
 from .report import Report, ReportPeriod, report_from_events
 from .sources import PayloadLimits
@@ -40,25 +40,12 @@ START = datetime(2026, 9, 1, tzinfo=UTC)
 END = datetime(2026, 11, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # the demo's clock: the Monday after October
 REPORT_PERIOD = "2026-10"
-AGENT_DOMAIN = "helpdesk.example"
 _PRIORITY_WEIGHTS = (
     (Priority.URGENT, 5),
     (Priority.HIGH, 20),
     (Priority.NORMAL, 60),
     (Priority.LOW, 15),
 )
-_ZENDESK_PRIORITY = {p: p.value.upper() for p in Priority}
-_JIRA_PRIORITY = {
-    Priority.URGENT: "Highest",
-    Priority.HIGH: "High",
-    Priority.NORMAL: "Medium",
-    Priority.LOW: "Low",
-}
-_JIRA_STATUS = {
-    "open": "Waiting for support",
-    "pending": "Waiting for customer",
-    "solved": "Resolved",
-}
 
 POLICIES = {
     "gold": """\
@@ -288,365 +275,185 @@ def _story(rng: random.Random, number: int, policies: dict[str, SLAPolicy]) -> _
     return story
 
 
-# ---- payloads ---------------------------------------------------------------------------------
+# ---- the helpdesks ---------------------------------------------------------------------------
 
 
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Desk:
+    """How the demo's data looks in one helpdesk product: how it names tickets and requesters,
+    the status a new request starts in, the channels requests come by (one drawn per ticket when
+    there are several) and the scores of good and bad ratings (none: ``good``/``bad``). Its wire
+    format is the business of the payload builder its adapter offers."""
+
+    ticket: Callable[[int, str], str]
+    requester: Callable[[int, str], str]
+    first_status: Status = Status.NEW
+    channels: tuple[str, ...]
+    scores: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+
+
+_DESKS = {
+    "zendesk": _Desk(
+        ticket=lambda n, _: str(100000 + n),
+        requester=lambda n, _: str(900000 + n),
+        channels=("email", "web", "api"),
+    ),
+    "jira": _Desk(
+        ticket=lambda n, _: f"HELP-{n}",
+        requester=lambda n, _: f"qm:{n}",
+        first_status=Status.OPEN,  # a service desk request starts "Waiting for support"
+        channels=("jira",),
+        scores=((4, 5), (1, 2, 3)),
+    ),
+    "email": _Desk(
+        ticket=lambda n, customer: f"t{n}@{customer}.example",
+        requester=lambda n, customer: f"user{n}@{customer}.example",
+        channels=("email",),
+    ),
+}
+_CARRIED = (("priority", "priority_changed"), ("status", "status_changed"))
 
 
 class _Writer:
-    """Turns stories into (instant, source, payload) deliveries, one per source action."""
+    """Turns stories into deliveries ``(instant, events)``, one per source action.
 
-    def __init__(self, rng: random.Random, direct: Iterable[str] = ()) -> None:
+    Each step becomes the ticket event its source records; the source's payload builder, offered
+    by its adapter through the plugin registry, writes the payload, and the builder's adapter
+    reads it back. Whatever the payload cannot carry (a status in mail), and every step of a
+    source without a builder, the helpdesk backend records as events of its own.
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        builders: Mapping[str, PayloadBuilder],
+        limits: PayloadLimits,
+    ) -> None:
         self.rng = rng
         self.counter = 0
-        self.direct = frozenset(direct)  # sources written as events: no adapter installed
+        self.builders = builders
+        self.readers = {source: b.adapter() for source, b in builders.items()}
+        self.limits = limits
 
     def next_id(self) -> int:
         self.counter += 1
         return self.counter
 
     def ticket_id(self, story: _Story) -> str:
-        if story.customer.source == "zendesk":
-            return str(100000 + story.number)
-        if story.customer.source == "jira":
-            return f"HELP-{story.number}"
-        return f"t{story.number}@{story.customer.name}.example"
+        return _DESKS[story.customer.source].ticket(story.number, story.customer.name)
 
-    def deliveries(self, story: _Story) -> list[tuple[datetime, str, Any]]:
+    def deliveries(self, story: _Story) -> list[tuple[datetime, list[TicketEvent]]]:
         source = story.customer.source
-        out: list[tuple[datetime, str, Any]] = []
-        if source in self.direct:
-            for step in story.steps:
-                for event in _direct(source, step, self.ticket_id(story), self.next_id()):
-                    out.append((step.at, "event", event.to_dict()))
-        else:
-            render: Callable[[_Story, _Step], list[tuple[str, Any]]] = getattr(self, source)
-            for step in story.steps:
-                out.extend((step.at, kind, payload) for kind, payload in render(story, step))
+        builder = self.builders.get(source)
+        out: list[tuple[datetime, list[TicketEvent]]] = []
+        for step in story.steps:
+            event = self.event(story, step)
+            payload = None if builder is None else builder.payload(event)
+            if payload is None:
+                out.append((step.at, [event if builder is None else self._backend(event)]))
+                continue
+            read = self.readers[source].parse(payload, headers={}, limits=self.limits)
+            out.append((step.at, read))
+            out.extend((step.at, [extra]) for extra in self._uncarried(event, read))
         created = story.steps[0].at
-        backend = {
-            "ticket_id": self.ticket_id(story),
-            "event_id": f"crm-{self.ticket_id(story)}",
-            "source": "helpdesk",
-            "at": created.isoformat(),
-            "kind": "fields_changed",
-            "organization": story.customer.name,
-        }
-        out.append((created, "event", backend))
+        backend = TicketEvent(
+            ticket_id=self.ticket_id(story),
+            event_id=f"crm-{self.ticket_id(story)}",
+            source="helpdesk",
+            at=created,
+            kind="fields_changed",
+            organization=story.customer.name,
+        )
+        out.append((created, [backend]))
         return out
 
-    # -- Zendesk: event webhooks and the ratings API --
-
-    def zendesk(self, story: _Story, step: _Step) -> list[tuple[str, Any]]:
-        ticket = str(100000 + story.number)
-        requester = str(900000 + story.number)
-        base = {
-            "id": f"01DEMO{self.next_id():020d}",
-            "time": _iso(step.at),
-            "subject": f"zen:ticket:{ticket}",
-            "account_id": 22129848,
-            "zendesk_event_version": "2022-11-06",
+    def event(self, story: _Story, step: _Step) -> TicketEvent:
+        """The event the ticket's source records for ``step``."""
+        desk = _DESKS[story.customer.source]
+        common: dict[str, Any] = {
+            "ticket_id": self.ticket_id(story),
+            "event_id": str(self.next_id()),
+            "source": story.customer.source,
+            "at": step.at,
         }
-        detail: dict[str, Any] = {"id": ticket, "requester_id": requester, "actor_id": "7001"}
         if step.kind == "created":
-            detail.update(
-                actor_id=requester,
-                status="NEW",
-                priority=_ZENDESK_PRIORITY[step.value],
-                subject=f"Request {story.number}",
-                tags=[],
-                via={"channel": self.rng.choice(["email", "web", "api"])},
-            )
-            return [
-                (
-                    "zendesk",
-                    {
-                        **base,
-                        "type": "zen:event-type:ticket.created",
-                        "detail": detail,
-                        "event": {},
-                    },
-                )
-            ]
-        if step.kind in ("agent", "customer"):
-            staff = step.kind == "agent"
-            comment = {
-                "id": str(5_000_000 + self.next_id()),
-                "is_public": True,
-                "body": "...",
-                "author": {"id": "7001" if staff else requester, "is_staff": staff},
-            }
-            return [
-                (
-                    "zendesk",
-                    {
-                        **base,
-                        "type": "zen:event-type:ticket.comment_added",
-                        "detail": detail,
-                        "event": {"comment": comment},
-                    },
-                )
-            ]
-        if step.kind == "status":
-            event = {"current": str(step.value).upper(), "previous": None}
-            return [
-                (
-                    "zendesk",
-                    {
-                        **base,
-                        "type": "zen:event-type:ticket.status_changed",
-                        "detail": detail,
-                        "event": event,
-                    },
-                )
-            ]
-        if step.kind == "priority":
-            event = {"current": _ZENDESK_PRIORITY[step.value], "previous": None}
-            return [
-                (
-                    "zendesk",
-                    {
-                        **base,
-                        "type": "zen:event-type:ticket.priority_changed",
-                        "detail": detail,
-                        "event": event,
-                    },
-                )
-            ]
-        rating = {
-            "satisfaction_rating": {
-                "id": self.next_id(),
-                "ticket_id": int(ticket),
-                "requester_id": int(requester),
-                "score": "good" if step.value else "bad",
-                "created_at": _iso(step.at),
-                "updated_at": _iso(step.at),
-            }
-        }
-        return [("zendesk", rating)]
-
-    # -- Jira Service Management: webhooks --
-
-    def jira(self, story: _Story, step: _Step) -> list[tuple[str, Any]]:
-        customer = {
-            "accountId": f"qm:{story.number}",
-            "displayName": "Customer",
-            "accountType": "customer",
-        }
-        agent = {"accountId": "712020:agent", "displayName": "Agent", "accountType": "atlassian"}
-        stamp = step.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
-        issue: dict[str, Any] = {
-            "id": str(200000 + story.number),
-            "key": f"HELP-{story.number}",
-            "fields": {},
-        }
-        millis = int(step.at.timestamp() * 1000)
-        if step.kind == "created":
-            issue["fields"] = {
-                "created": stamp,
-                "summary": f"Request {story.number}",
-                "priority": {"name": _JIRA_PRIORITY[step.value]},
-                "status": {"name": "Waiting for support", "statusCategory": {"key": "new"}},
-                "reporter": customer,
-                "labels": [],
-            }
-            return [
-                (
-                    "jira",
-                    {
-                        "timestamp": millis,
-                        "webhookEvent": "jira:issue_created",
-                        "user": customer,
-                        "issue": issue,
-                    },
-                )
-            ]
-        if step.kind in ("agent", "customer"):
-            comment = {
-                "id": str(300000 + self.next_id()),
-                "author": agent if step.kind == "agent" else customer,
-                "body": "...",
-                "created": stamp,
-                "jsdPublic": True,
-            }
-            return [
-                (
-                    "jira",
-                    {
-                        "timestamp": millis,
-                        "webhookEvent": "comment_created",
-                        "comment": comment,
-                        "issue": issue,
-                    },
-                )
-            ]
-        if step.kind == "status":
-            item = {
-                "field": "status",
-                "fromString": None,
-                "toString": _JIRA_STATUS[str(step.value)],
-            }
-            user = agent
-        elif step.kind == "priority":
-            item = {"field": "priority", "fromString": None, "toString": _JIRA_PRIORITY[step.value]}
-            user = agent
-        else:
-            score = self.rng.choice(["4", "5"]) if step.value else self.rng.choice(["1", "2", "3"])
-            item = {"field": "satisfaction", "fromString": None, "toString": score}
-            user = customer
-        changelog = {"id": str(400000 + self.next_id()), "items": [item]}
-        return [
-            (
-                "jira",
-                {
-                    "timestamp": millis,
-                    "webhookEvent": "jira:issue_updated",
-                    "user": user,
-                    "issue": issue,
-                    "changelog": changelog,
-                },
-            )
-        ]
-
-    # -- e-mail: RFC 5322 messages; the helpdesk's own interface for the rest --
-
-    def email(self, story: _Story, step: _Step) -> list[tuple[str, Any]]:
-        root = f"t{story.number}@{story.customer.name}.example"
-        customer = f"user{story.number}@{story.customer.name}.example"
-        if step.kind in ("created", "customer", "agent"):
-            message = EmailMessage()
-            own = (
-                root
-                if step.kind == "created"
-                else f"m{self.next_id()}@{story.customer.name}.example"
-            )
-            if step.kind == "agent":
-                own = f"r{self.next_id()}@{AGENT_DOMAIN}"
-                message["From"] = f"Support <agent@{AGENT_DOMAIN}>"
-                message["To"] = customer
-            else:
-                message["From"] = customer
-                message["To"] = f"support@{AGENT_DOMAIN}"
-            message["Date"] = format_datetime(step.at.astimezone(UTC))
-            message["Message-ID"] = f"<{own}>"
-            message["Subject"] = (
-                "" if step.kind == "created" else "Re: "
-            ) + f"Request {story.number}"
-            if step.kind != "created":
-                message["In-Reply-To"] = f"<{root}>"
-                message["References"] = f"<{root}>"
-            message.set_content("...\n")
-            out: list[tuple[str, Any]] = [("email", bytes(message))]
-            if step.kind == "created":  # the helpdesk sets the priority mail cannot carry
-                out.append(
-                    (
-                        "event",
-                        self._backend(
-                            root, step, kind="priority_changed", priority=step.value.value
-                        ),
-                    )
-                )
-            return out
-        if step.kind == "status":
-            return [("event", self._backend(root, step, kind="status_changed", status=step.value))]
-        if step.kind == "priority":
-            return [
-                (
-                    "event",
-                    self._backend(root, step, kind="priority_changed", priority=step.value.value),
-                )
-            ]
-        return [
-            (
-                "event",
-                self._backend(
-                    root,
-                    step,
-                    kind="satisfaction_rated",
-                    rating="good" if step.value else "bad",
-                    actor="customer",
-                    source="survey",
-                ),
-            )
-        ]
-
-    def _backend(self, ticket: str, step: _Step, **fields: Any) -> dict[str, Any]:
-        fields.setdefault("source", "helpdesk")
-        return {
-            "ticket_id": ticket,
-            "event_id": f"hd-{self.next_id()}",
-            "at": step.at.isoformat(),
-            **fields,
-        }
-
-
-# ---- parsing: the adapters where installed, else directly -------------------------------------
-
-
-def _parsers(
-    limits: PayloadLimits,
-) -> tuple[dict[str, Callable[[Any], list[TicketEvent]]], list[str]]:
-    """A parser per source; the names of the sources that had to be read without an adapter."""
-    parsers: dict[str, Callable[[Any], list[TicketEvent]]] = {
-        "event": lambda data: [TicketEvent.from_dict(data)]
-    }
-    missing: list[str] = []
-    try:
-        from ticketsla_zendesk import ZendeskAdapter
-
-        zendesk = ZendeskAdapter()
-        parsers["zendesk"] = lambda data: list(zendesk.parse(data, headers={}, limits=limits))
-    except ImportError:
-        missing.append("zendesk")
-    try:
-        from ticketsla_jira import JiraAdapter
-
-        jira = JiraAdapter()
-        parsers["jira"] = lambda data: list(jira.parse(data, headers={}, limits=limits))
-    except ImportError:
-        missing.append("jira")
-    try:
-        from ticketsla_email import EmailAdapter, EmailSettings
-
-        mail = EmailAdapter(EmailSettings(agent_domains=[AGENT_DOMAIN]))
-        parsers["email"] = lambda data: list(mail.parse(data, headers={}, limits=limits))
-    except ImportError:
-        missing.append("email")
-    return parsers, missing
-
-
-def _direct(source: str, step: _Step, ticket_id: str, n: int) -> list[TicketEvent]:
-    """The events an adapter would have made, for a source whose adapter is not installed."""
-    common: dict[str, Any] = {
-        "ticket_id": ticket_id,
-        "source": source,
-        "at": step.at,
-        "event_id": f"direct-{n}",
-    }
-    if step.kind == "created":
-        return [
-            TicketEvent(
+            many = len(desk.channels) > 1
+            return TicketEvent(
                 **common,
                 kind="created",
-                status="new",
-                priority=step.value,
                 actor="customer",
-                channel=source,
+                status=desk.first_status,
+                priority=step.value,
+                requester=desk.requester(story.number, story.customer.name),
+                subject=f"Request {story.number}",
+                tags=[],
+                channel=self.rng.choice(desk.channels) if many else desk.channels[0],
             )
-        ]
-    if step.kind == "agent":
-        return [TicketEvent(**common, kind="agent_reply")]
-    if step.kind == "customer":
-        return [TicketEvent(**common, kind="customer_message")]
-    if step.kind == "status":
-        return [TicketEvent(**common, kind="status_changed", status=step.value)]
-    if step.kind == "priority":
-        return [TicketEvent(**common, kind="priority_changed", priority=step.value)]
-    return [
-        TicketEvent(**common, kind="satisfaction_rated", rating="good" if step.value else "bad")
-    ]
+        if step.kind == "agent":
+            return TicketEvent(**common, kind="agent_reply", actor="agent")
+        if step.kind == "customer":
+            return TicketEvent(**common, kind="customer_message", actor="customer")
+        if step.kind == "status":
+            return TicketEvent(**common, kind="status_changed", actor="agent", status=step.value)
+        if step.kind == "priority":
+            return TicketEvent(
+                **common, kind="priority_changed", actor="agent", priority=step.value
+            )
+        if desk.scores is None:
+            rating: str | int = "good" if step.value else "bad"
+            scale = None
+        else:
+            rating = self.rng.choice(desk.scores[0] if step.value else desk.scores[1])
+            scale = (1, 5)
+        return TicketEvent(
+            **common,
+            kind="satisfaction_rated",
+            actor="customer",
+            rating=rating,
+            scale=scale,
+            requester=desk.requester(story.number, story.customer.name),
+        )
+
+    def _uncarried(self, event: TicketEvent, read: list[TicketEvent]) -> list[TicketEvent]:
+        """Backend events for the fields of ``event`` its payload did not carry."""
+        extra = []
+        for name, kind in _CARRIED:
+            value = getattr(event, name)
+            if value is not None and all(getattr(e, name) is None for e in read):
+                extra.append(
+                    TicketEvent(
+                        ticket_id=event.ticket_id,
+                        event_id=f"hd-{self.next_id()}",
+                        source="helpdesk",
+                        at=event.at,
+                        kind=kind,
+                        **{name: value},
+                    )
+                )
+        return extra
+
+    def _backend(self, event: TicketEvent) -> TicketEvent:
+        """``event`` as the helpdesk records it in its own interface; ratings come from its
+        survey."""
+        rated = event.kind is EventKind.SATISFACTION_RATED
+        return TicketEvent(
+            ticket_id=event.ticket_id,
+            event_id=f"hd-{self.next_id()}",
+            source="survey" if rated else "helpdesk",
+            at=event.at,
+            kind=event.kind,
+            actor=event.actor if rated else None,
+            status=event.status,
+            priority=event.priority,
+            rating=event.rating,
+            scale=event.scale,
+        )
+
+
+def _builders(sources: Iterable[str]) -> dict[str, PayloadBuilder]:
+    """The payload builder each source's installed adapter offers through the plugins."""
+    found = {source: payload_builder(source) for source in sources}
+    return {source: builder for source, builder in found.items() if builder is not None}
 
 
 # ---- the run ------------------------------------------------------------------------------------
@@ -676,25 +483,26 @@ def run_demo(
     policies = {p.name: p for p in policy_list}
     policy_set = PolicySet(policy_list)
 
-    parsers, missing = _parsers(PayloadLimits())
+    builders = _builders(sorted({c.source for c in CUSTOMERS}))
+    missing = sorted({c.source for c in CUSTOMERS} - set(builders))
     rng = random.Random(seed)
     stories = [_story(rng, n, policies) for n in range(1, tickets + 1)]
-    writer = _Writer(rng, direct=missing)
-    deliveries: list[tuple[datetime, int, str, Any]] = []
+    writer = _Writer(rng, builders, PayloadLimits())
+    deliveries: list[tuple[datetime, int, list[TicketEvent]]] = []
     for story in stories:
-        for at, kind, payload in writer.deliveries(story):
-            deliveries.append((at, len(deliveries), kind, payload))
+        for at, events in writer.deliveries(story):
+            deliveries.append((at, len(deliveries), events))
     late = duplicates = 0
-    arriving: list[tuple[datetime, int, str, Any]] = []
-    for at, order, kind, payload in deliveries:
+    arriving: list[tuple[datetime, int, list[TicketEvent]]] = []
+    for at, order, events in deliveries:
         roll = rng.random()
         if roll < 0.03:  # delivered late: after events that happened after it
             late += 1
             at = at + timedelta(minutes=rng.randrange(60, 2 * 24 * 60))
-        arriving.append((at, order, kind, payload))
+        arriving.append((at, order, events))
         if rng.random() < 0.04:  # delivered twice, as a webhook retry does
             duplicates += 1
-            arriving.append((at + timedelta(minutes=rng.randrange(1, 360)), order, kind, payload))
+            arriving.append((at + timedelta(minutes=rng.randrange(1, 360)), order, events))
     arriving.sort(key=lambda item: (item[0], item[1]))
 
     database = out / "sla.db"
@@ -705,8 +513,8 @@ def run_demo(
     with SLAEngine(url, policies=policy_set, now=NOW) as engine:
         batch: list[TicketEvent] = []
         total = len(arriving)
-        for index, (_, _, kind, payload) in enumerate(arriving, start=1):
-            batch.extend(parsers[kind](payload))
+        for index, (_, _, events) in enumerate(arriving, start=1):
+            batch.extend(events)
             if len(batch) >= 2000 or index == total:
                 result = engine.ingest(batch)
                 stored += result.stored

@@ -6,7 +6,7 @@ Plugins mark their functions with ``ticketsla.hookimpl``; the plugin manager is 
 - registration: ``ticketsla_register_sources``, ``ticketsla_register_calendars``,
   ``ticketsla_register_policies`` add to a registry they are handed;
 - decisions (first non-None answer wins): ``ticketsla_choose_policy``,
-  ``ticketsla_counts_as_response``, ``ticketsla_route``;
+  ``ticketsla_counts_as_response``, ``ticketsla_route``, ``ticketsla_payload_builder``;
 - notifications (every plugin hears them): ``ticketsla_sla_warning``, ``ticketsla_sla_breached``,
   ``ticketsla_sla_fulfilled``, ``ticketsla_outcome_recorded``.
 """
@@ -21,6 +21,7 @@ import pluggy
 if TYPE_CHECKING:
     from .events import TicketEvent
     from .notifications import Notification
+    from .payload_builders import PayloadBuilder
     from .recipients import Recipient
     from .registries import CalendarRegistry, PolicyRegistry
     from .sources import SourceRegistry
@@ -92,6 +93,15 @@ def ticketsla_route(name: str, notification: Notification) -> Sequence[Recipient
     under that name), or ``None`` to leave the name to the next plugin and then to the
     policy's ``[recipients]`` table. A recipient's ``calendar`` names a calendar of the
     policy's, of a plugin's or a bundled one; its closed hours hold the notification.
+    """
+
+
+@hookspec(firstresult=True)
+def ticketsla_payload_builder(source: str) -> PayloadBuilder | None:
+    """Offer a ``PayloadBuilder`` that writes ``source``'s wire payloads from ticket events.
+
+    Return ``None`` for a source that is not yours. The demo writes its synthetic helpdesk
+    through these builders, and tests of an integration use them for realistic payloads.
     """
 
 

@@ -13,6 +13,7 @@ from report_helpers import cli
 from ticketsla import ConfigurationError
 from ticketsla._cli_report import events_from_engine
 from ticketsla._demo import NOW, DemoResult, run_demo
+from ticketsla.plugins import DISABLED_PLUGINS_ENV
 
 SOURCES = ("email", "jira", "zendesk")
 
@@ -35,6 +36,21 @@ def test_payloads_go_through_the_installed_adapters(demo: DemoResult) -> None:
     assert set(result.direct) == set(SOURCES) - installed
     stored = events_from_engine(f"sqlite:///{result.database}", NOW)
     assert {e.source for e in stored} == {*SOURCES, "helpdesk", "survey"}
+
+
+def test_a_source_without_a_builder_is_written_as_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the Jira plugin blocked no builder is offered for jira: its tickets are written as
+    events directly, said so, and still reported on."""
+    pytest.importorskip("ticketsla_jira", reason="ticketsla-jira is not installed")
+    monkeypatch.setenv(DISABLED_PLUGINS_ENV, "jira")
+    result = run_demo(tmp_path, seed=3, tickets=60)
+    assert "jira" in result.direct
+    assert "jira" not in result.via_adapters
+    stored = events_from_engine(f"sqlite:///{result.database}", NOW)
+    assert {e.kind for e in stored if e.source == "jira"} >= {"created", "agent_reply"}
+    assert "globex" in [dict(g.key)["customer"] for g in result.report.groups]
 
 
 def test_repeated_deliveries_are_stored_once(demo: DemoResult) -> None:

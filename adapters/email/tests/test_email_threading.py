@@ -16,9 +16,11 @@ from ticketsla_email import (
     parse_path,
     ticket_of,
 )
+from ticketsla_email.testing import EmailPayloads
 
 from ticketsla.errors import PayloadError
 from ticketsla.events import EventKind, TicketEvent, order_events
+from ticketsla.testing import EventBuilder
 
 ROOT = "CAF1x7Qm@mail.customer.example"
 
@@ -194,3 +196,31 @@ def test_parse_path_reads_folders_of_messages_mbox_and_eml(tmp_path: Path) -> No
     result = parse_path(folder, tmp_path / "rest.mbox", adapter=adapter())
     assert result.events == _threaded(THREAD)
     assert result.rejects == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_written_thread_in_any_order_threads_like_its_messages_one_by_one(seed: int) -> None:
+    """A thread written by ``ticketsla_email.testing``, added to a batch in any order and with
+    repeats, gives the events its messages give one at a time, which are the events it was
+    written from (the created event under the adapter's id)."""
+    history = EventBuilder("first.7@partner.example", source="email")
+    history.created(
+        requester="lee@partner.example", subject="Printer", channel="email", priority=None
+    )  # mail carries no priority
+    history.agent_reply(after="30m")
+    history.customer_message(after="2h")
+    history.internal_note(after="5m")
+    history.agent_reply(after="1h")
+    mail = EmailPayloads()
+    messages = [m for m in (mail.payload(e) for e in history.events) if m is not None]
+    rng = random.Random(seed)
+    deliveries = [m for m in messages for _ in range(rng.randint(1, 2))]
+    rng.shuffle(deliveries)
+    threader = Threader(mail.adapter())
+    for message in deliveries:
+        threader.add(message)
+    one_by_one = [e for m in messages for e in mail.adapter().parse(m, headers={}, limits=None)]
+    assert threader.events() == order_events(one_by_one)
+    assert [e.to_dict() | {"event_id": ""} for e in threader.events()] == [
+        e.to_dict() | {"event_id": ""} for e in order_events(history.events)
+    ]  # the created event's id is the adapter's own: created:<ticket>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -9,10 +10,12 @@ import pytest
 pytest.importorskip("ticketsla_zendesk", reason="ticketsla-zendesk is not installed")
 
 from ticketsla_zendesk import ZendeskAdapter
+from ticketsla_zendesk.testing import ZendeskPayloads
 from zendesk_testdata import data, raw, rows
 
 from ticketsla.errors import PayloadError
 from ticketsla.events import order_events
+from ticketsla.testing import EventBuilder
 
 ADAPTER = ZendeskAdapter()
 
@@ -159,3 +162,25 @@ def test_a_webhook_id_with_odd_characters_is_refused() -> None:
     body["id"] = "<script> alert"
     with pytest.raises(PayloadError, match="expected a webhook event id"):
         ADAPTER.parse(body)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_webhooks_delivered_in_any_order_and_repeated_give_one_history(seed: int) -> None:
+    """A ticket's webhooks written by ``ticketsla_zendesk.testing``, each delivered up to three
+    times in any order, give back exactly the events they were written from once ordered."""
+    history = EventBuilder("4720", source="zendesk")
+    history.created(priority="urgent", requester="9200", tags=["vip"], channel="email")
+    history.agent_reply(after="15m")
+    history.status("pending", after="1m", actor="agent")
+    history.customer_message(after="4h")
+    history.priority("high", after="5m", actor="agent")
+    zendesk = ZendeskPayloads()
+    bodies = [zendesk.payload(e) for e in history.events]
+    rng = random.Random(seed)
+    deliveries = [body for body in bodies for _ in range(rng.randint(1, 3))]
+    rng.shuffle(deliveries)
+    delivered = order_events(e for body in deliveries for e in ADAPTER.parse(body or {}))
+    assert delivered == order_events(e for body in bodies for e in ADAPTER.parse(body or {}))
+    assert [e.to_dict() | {"event_id": ""} for e in delivered] == [
+        e.to_dict() | {"event_id": ""} for e in order_events(history.events)
+    ]  # under Zendesk's ids: created-4720, comment-..., webhook-4720-3...

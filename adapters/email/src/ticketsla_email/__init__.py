@@ -4,6 +4,7 @@
 ``In-Reply-To``, ``References`` and a subject tag; ``Threader`` and ``parse_mbox`` /
 ``parse_maildir`` / ``parse_path`` thread whole mailboxes at once. It is registered as the
 ``email`` source through the ``ticketsla`` entry point; see ``docs/adapters/email.md``.
+``ticketsla_email.testing.EmailPayloads`` writes messages from ticket events, for tests.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@
 ``comment_created``), issue changelog pages and issues from the REST API, and verifies the
 ``X-Hub-Signature`` of admin webhooks. It is registered as the ``jira`` source through the
 ``ticketsla`` entry point; see ``docs/adapters/jira.md``.
+``ticketsla_jira.testing.JiraPayloads`` writes Jira's webhook bodies from ticket events, for
+tests (``docs/adapters/jira.md``).
 """
 
 from __future__ import annotations

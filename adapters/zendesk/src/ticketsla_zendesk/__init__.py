@@ -3,6 +3,8 @@
 Installed, it registers the ``zendesk`` source through the ``ticketsla`` entry point, so
 ``ticketsla.parse_payload("zendesk", body)`` and ``ticketsla.verify_signature("zendesk", ...)``
 work without further set-up. See docs/adapters/zendesk.md.
+``ticketsla_zendesk.testing.ZendeskPayloads`` writes Zendesk's payloads from ticket events, for
+tests (docs/adapters/zendesk.md).
 """
 
 from __future__ import annotations
