@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from ticketsla.store import metadata
+from ticketsla.engine.schema import metadata
 
 _config = context.config
 _version_table = _config.get_main_option("version_table") or "ticketsla_alembic_version"

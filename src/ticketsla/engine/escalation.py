@@ -21,17 +21,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ._instants import from_us, to_us
-from .calendar import Calendar
-from .clock import ClockState
-from .contract import EscalationLevel
-from .errors import PolicyError
-from .escalation import hold_until
-from .escalation_notice import EscalationNotice, EscalationRecord
-from .notifications import Notification, NotificationKind
-from .policy import PolicySet, SLAPolicy
-from .recipients import Recipient
-from .store import DeliveryState, outbox_table, outbox_values
+from .._instants import from_us, to_us
+from ..calendar import Calendar
+from ..clock import ClockState
+from ..contract import EscalationLevel
+from ..errors import PolicyError
+from ..escalation import hold_until
+from ..escalation_notice import EscalationNotice, EscalationRecord
+from ..notifications import Notification, NotificationKind
+from ..policy import PolicySet, SLAPolicy
+from ..recipients import Recipient
+from .schema import DeliveryState, outbox_table, outbox_values
 
 # Resolves one name of a level's ``notify`` (the ``ticketsla_route`` hook), None: not known.
 Router = Callable[[str, Notification], Sequence[Recipient] | None]
