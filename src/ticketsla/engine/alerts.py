@@ -233,37 +233,8 @@ def reconcile(
     (met instead of missed, or back); the retraction is recorded before the new verdict.
     """
     out = Reconciled()
-    by_clock = {(v.metric, v.cycle): v for v in views}
     if full:
-        for (metric, cycle, kind, level), item in sorted(announced.items()):
-            if not item.live:
-                continue
-            view = by_clock.get((metric, cycle))
-            if NotificationKind(kind) is NotificationKind.FULFILLED:
-                if view is not None and not _verdict_changed(view, level):
-                    continue
-            elif NotificationKind(kind) not in _RETRACTABLE:
-                continue
-            else:
-                alert = None if view is None else view.alert(NotificationKind(kind), level)
-                if alert is not None and (alert.at_us == item.at_us or alert.is_due(t_us)):
-                    continue
-            retraction = Notification(
-                ticket_id=ticket_id,
-                metric=metric,
-                cycle=cycle,
-                kind=NotificationKind.RETRACTION,
-                level=level,
-                at=from_us(t_us, UTC),
-                due_at=None
-                if view is None or view.deadline_us is None
-                else from_us(view.deadline_us, UTC),
-                target=None if view is None else timedelta(microseconds=view.target_us),
-                policy=None if view is None else view.policy or None,
-                calendar=None if view is None else view.calendar or None,
-            )
-            out.rows.append(outbox_values(retraction, round=item.round, created_at=created_at))
-            item.live = False
+        _retract_stale(ticket_id, views, announced, t_us, created_at, out)
     for view in views:
         pending: list[int] = []
         for alert in view.alerts:
@@ -285,6 +256,47 @@ def reconcile(
                 out.breaches += 1
         out.next_alert[(view.metric, view.cycle)] = min(pending) if pending else None
     return out
+
+
+def _retract_stale(
+    ticket_id: str,
+    views: Sequence[ClockView],
+    announced: dict[Key, Announced],
+    t_us: int,
+    created_at: datetime,
+    out: Reconciled,
+) -> None:
+    """Retract every live announcement that no longer holds (see ``reconcile``)."""
+    by_clock = {(v.metric, v.cycle): v for v in views}
+    for (metric, cycle, kind, level), item in sorted(announced.items()):
+        if not item.live:
+            continue
+        view = by_clock.get((metric, cycle))
+        if NotificationKind(kind) is NotificationKind.FULFILLED:
+            if view is not None and not _verdict_changed(view, level):
+                continue
+        elif NotificationKind(kind) not in _RETRACTABLE:
+            continue
+        else:
+            alert = None if view is None else view.alert(NotificationKind(kind), level)
+            if alert is not None and (alert.at_us == item.at_us or alert.is_due(t_us)):
+                continue
+        retraction = Notification(
+            ticket_id=ticket_id,
+            metric=metric,
+            cycle=cycle,
+            kind=NotificationKind.RETRACTION,
+            level=level,
+            at=from_us(t_us, UTC),
+            due_at=None
+            if view is None or view.deadline_us is None
+            else from_us(view.deadline_us, UTC),
+            target=None if view is None else timedelta(microseconds=view.target_us),
+            policy=None if view is None else view.policy or None,
+            calendar=None if view is None else view.calendar or None,
+        )
+        out.rows.append(outbox_values(retraction, round=item.round, created_at=created_at))
+        item.live = False
 
 
 def _verdict_changed(view: ClockView, level: str) -> bool:

@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -52,6 +52,23 @@ class Backend(ABC):
     def serialize_migrations(cls, conn: sa.Connection) -> None:
         """Make concurrent schema upgrades of one database wait for each other, in ``conn``'s
         transaction."""
+
+    @classmethod
+    @abstractmethod
+    def instant_column(cls, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        """The column type ``UTCDateTime`` stores instants in."""
+
+    @staticmethod
+    @abstractmethod
+    def write_instant(value: datetime | None) -> Any:
+        """An aware datetime as ``instant_column`` takes it; a naive one is refused."""
+
+    @staticmethod
+    @abstractmethod
+    def read_instant(value: Any) -> datetime | None:
+        """What ``instant_column`` gives back, as an aware datetime in UTC."""
+
+    batch_migrations: bool = False  # alter tables by copying them (SQLite's ALTER is narrow)
 
     @abstractmethod
     def writer(self) -> AbstractContextManager[None]:

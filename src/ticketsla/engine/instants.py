@@ -1,32 +1,33 @@
-"""The one column type for instants: ``UTCDateTime``, and the UTC text SQLite keeps.
+"""The one column type for instants: ``UTCDateTime``, and the conversions its backends use.
 
 Every datetime column of the engine's tables is stored in UTC and read back as an aware datetime
-in UTC; a naive datetime is refused. The type picks its storage by dialect, as SQLAlchemy types
-do: SQLite keeps fixed-width UTC text, PostgreSQL a ``timestamptz``.
+in UTC; a naive datetime is refused. How it is stored is the backend's answer
+(``Backend.instant_column``): SQLite keeps fixed-width UTC text, PostgreSQL a ``timestamptz``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 from .._instants import from_us, require_aware
 
-__all__ = ["UTCDateTime", "utc_datetime", "utc_text", "utc_text_us"]
+if TYPE_CHECKING:
+    from .backend import Backend
 
-
-class _SQLiteInstant(sa.types.DateTime):
-    """``DATETIME`` on SQLite holding the text ``UTCDateTime`` writes; no processing of its own."""
-
-    def bind_processor(self, dialect: Dialect) -> None:
-        return None
-
-    def result_processor(self, dialect: Dialect, coltype: object) -> None:
-        return None
+__all__ = [
+    "UTCDateTime",
+    "aware_utc",
+    "read_utc_text",
+    "require_aware_or_none",
+    "utc_datetime",
+    "utc_text",
+    "utc_text_us",
+]
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -42,31 +43,13 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
-        if dialect.name == "sqlite":
-            return _SQLiteInstant()
-        return dialect.type_descriptor(sa.DateTime(timezone=True))
+        return _backend(dialect).instant_column(dialect)
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any]:
-        if dialect.name == "sqlite":
-            return utc_text
-
-        def aware(value: datetime | None) -> datetime | None:
-            if value is None:
-                return None
-            return require_aware(value, "datetime column")
-
-        return aware
+        return _backend(dialect).write_instant
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
-        if dialect.name == "sqlite":
-            return _sqlite_instant
-
-        def utc(value: datetime | None) -> datetime | None:
-            if value is None:
-                return None
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-        return utc
+        return _backend(dialect).read_instant
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         return self.bind_processor(dialect)(value)
@@ -74,6 +57,24 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         result: datetime | None = self.result_processor(dialect, None)(value)
         return result
+
+
+def _backend(dialect: Dialect) -> type[Backend]:
+    from .backend import backend_class  # the backends write instants with this module's helpers
+
+    return backend_class(dialect.name)
+
+
+def aware_utc(value: datetime | None) -> datetime | None:
+    """A datetime read back from a database as an aware datetime in UTC (naive ones are UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def require_aware_or_none(value: datetime | None) -> datetime | None:
+    """``value`` when it is aware (or None); a naive datetime raises, naming the column."""
+    return None if value is None else require_aware(value, "datetime column")
 
 
 def utc_text(value: datetime | None) -> str | None:
@@ -87,11 +88,10 @@ def utc_text(value: datetime | None) -> str | None:
     return (value - offset).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _sqlite_instant(value: str | datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+def read_utc_text(value: str | datetime | None) -> datetime | None:
+    """The UTC text SQLite stores (or a datetime) as an aware datetime in UTC."""
+    if value is None or isinstance(value, datetime):
+        return aware_utc(value)
     return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 

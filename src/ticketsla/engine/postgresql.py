@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from .._instants import require_aware
 from ..errors import ConfigurationError
 from .backend import Backend
-from .instants import utc_datetime
+from .instants import aware_utc, require_aware_or_none, utc_datetime
 
 __all__ = ["PostgreSQLBackend", "require_postgresql_driver"]
 
@@ -45,6 +45,18 @@ class PostgreSQLBackend(Backend):
     def create_engine(cls, url: sa.URL, busy_timeout: timedelta) -> sa.Engine:
         require_postgresql_driver()
         return sa.create_engine(url, pool_pre_ping=True)
+
+    @classmethod
+    def instant_column(cls, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        return dialect.type_descriptor(sa.DateTime(timezone=True))
+
+    @staticmethod
+    def write_instant(value: datetime | None) -> Any:
+        return require_aware_or_none(value)
+
+    @staticmethod
+    def read_instant(value: Any) -> datetime | None:
+        return aware_utc(value)
 
     @classmethod
     def serialize_migrations(cls, conn: sa.Connection) -> None:

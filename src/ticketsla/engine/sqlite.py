@@ -23,15 +23,26 @@ import sqlalchemy as sa
 
 from ..errors import ConfigurationError, StoreError
 from .backend import Backend
-from .instants import UTCDateTime, utc_text, utc_text_us
+from .instants import UTCDateTime, read_utc_text, utc_text, utc_text_us
 
 __all__ = ["SQLiteBackend"]
 
 _MAX_PARAMETERS = 30_000  # SQLite allows 32,766 parameters in one statement
 
 
+class _SQLiteInstant(sa.types.DateTime):
+    """``DATETIME`` on SQLite holding the text ``UTCDateTime`` writes; no processing of its own."""
+
+    def bind_processor(self, dialect: sa.Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: sa.Dialect, coltype: object) -> None:
+        return None
+
+
 class SQLiteBackend(Backend):
     name = "sqlite"
+    batch_migrations = True
 
     def __init__(self, db: sa.Engine, url: str, busy_timeout: timedelta) -> None:
         super().__init__(db, url, busy_timeout)
@@ -65,6 +76,19 @@ class SQLiteBackend(Backend):
         sa.event.listen(engine, "connect", on_connect)
         sa.event.listen(engine, "begin", on_begin)
         return engine
+
+    @classmethod
+    def instant_column(cls, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        """Fixed-width UTC text (``2026-03-02 09:00:00.000000``): text order is time order."""
+        return _SQLiteInstant()
+
+    @staticmethod
+    def write_instant(value: datetime | None) -> Any:
+        return utc_text(value)
+
+    @staticmethod
+    def read_instant(value: Any) -> datetime | None:
+        return read_utc_text(value)
 
     @classmethod
     def serialize_migrations(cls, conn: sa.Connection) -> None:
