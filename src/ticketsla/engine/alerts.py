@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from .._instants import from_us, to_us
 from ..clock import ClockState, ClockStatus
 from ..notifications import Notification, NotificationKind
@@ -93,7 +95,7 @@ class Announced:
 Key = tuple[str, int, str, str]  # metric, cycle, kind, level
 
 
-def announced_of(rows: Iterable[Any]) -> dict[Key, Announced]:
+def announced_of(rows: Iterable[sa.Row[Any]]) -> dict[Key, Announced]:
     """Live announcements of one ticket from its outbox rows (any order)."""
     latest: dict[Key, Announced] = {}
     retracted: set[tuple[str, int, str, int]] = set()
@@ -151,7 +153,7 @@ def view_of(state: ClockState, details: Sequence[tuple[int, int]]) -> ClockView:
     )
 
 
-def view_of_row(row: Any) -> ClockView:
+def view_of_row(row: sa.Row[Any]) -> ClockView:
     alerts: list[Alert] = []
     deadline = None if row.deadline_at is None else to_us(row.deadline_at)
     for item in json.loads(row.warnings):

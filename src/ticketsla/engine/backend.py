@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from .._database_url import database_url
 from ..errors import StoreError
 from ..redaction import redact_url
+from .instants import Instant
 
 __all__ = ["Backend", "backend_class", "describe_database_error", "open_backend"]
 
@@ -80,12 +81,16 @@ class Backend(ABC):
 
     @abstractmethod
     def for_update(
-        self, query: sa.Select[Any], *, skip_locked: bool = False, of: Any = None
+        self,
+        query: sa.Select[Any],
+        *,
+        skip_locked: bool = False,
+        of: sa.FromClause | None = None,
     ) -> sa.Select[Any]:
         """``query`` locking the rows it reads until the transaction ends."""
 
     @abstractmethod
-    def instant(self, us: int | None) -> Any:
+    def instant(self, us: int | None) -> Instant:
         """An epoch-microsecond instant as the fastest value a bulk write accepts."""
 
     @abstractmethod

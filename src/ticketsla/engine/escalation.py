@@ -1,7 +1,7 @@
 """The engine's side of escalation: which levels to record in the outbox, for whom, held until
 when, and which to retract (docs/escalation.md).
 
-Kept beside ``engine.py``: the engine hands each ticket's clocks (from a refold or from stored
+The engine (``ticketsla.engine.refold`` and ``.scanning``) hands each ticket's clocks (from a refold or from stored
 rows), its live escalation rows and the instant, and gets outbox rows back. A level fires once
 per clock cycle: one notification per resolved recipient, with ``level`` ``"NAME/RECIPIENT"``
 (just ``"NAME"`` when the level names nobody). A level whose instant a late event moved into the
@@ -69,7 +69,7 @@ def clock_of_state(state: ClockState) -> EscalationClock:
     )
 
 
-def clock_of_row(row: Any) -> EscalationClock:
+def clock_of_row(row: sa.Row[Any]) -> EscalationClock:
     return EscalationClock(
         ticket_id=row.ticket_id,
         metric=row.metric,
@@ -392,7 +392,9 @@ def upcoming(clocks: Iterable[EscalationClock], t_us: int) -> dict[tuple[str, in
     return out
 
 
-def merge_next(target: dict[tuple[str, int], int | None], extra: Mapping[Any, int | None]) -> None:
+def merge_next(
+    target: dict[tuple[str, int], int | None], extra: Mapping[tuple[str, int], int | None]
+) -> None:
     """Fold escalation instants into the engine's per-clock next alert instants."""
     for key, us in extra.items():
         if us is None:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .backend import Backend
 
 __all__ = [
+    "Instant",
     "UTCDateTime",
     "aware_utc",
     "read_utc_text",
@@ -57,6 +58,9 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         result: datetime | None = self.result_processor(dialect, None)(value)
         return result
+
+
+Instant = datetime | str | None  # what a bulk write takes for an instant column
 
 
 def _backend(dialect: Dialect) -> type[Backend]:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from .._instants import require_aware
 from ..errors import ConfigurationError
 from .backend import Backend
-from .instants import aware_utc, require_aware_or_none, utc_datetime
+from .instants import Instant, aware_utc, require_aware_or_none, utc_datetime
 
 __all__ = ["PostgreSQLBackend", "require_postgresql_driver"]
 
@@ -71,11 +71,15 @@ class PostgreSQLBackend(Backend):
         return code in _RETRY_STATES
 
     def for_update(
-        self, query: sa.Select[Any], *, skip_locked: bool = False, of: Any = None
+        self,
+        query: sa.Select[Any],
+        *,
+        skip_locked: bool = False,
+        of: sa.FromClause | None = None,
     ) -> sa.Select[Any]:
         return query.with_for_update(skip_locked=skip_locked, of=of)
 
-    def instant(self, us: int | None) -> Any:
+    def instant(self, us: int | None) -> Instant:
         return utc_datetime(us)
 
     def require_existing(self) -> None:

@@ -121,11 +121,13 @@ def clocks(ctx: EngineContext, ticket_id: str) -> tuple[ClockState, ...]:
     return ctx.backend.run(work, write=False)
 
 
-def latest_clock(ctx: EngineContext, ticket_id: str, metric: str) -> tuple[Any, Any]:
+def latest_clock(
+    ctx: EngineContext, ticket_id: str, metric: str
+) -> tuple[sa.Row[Any], sa.Row[Any] | None]:
     """The ticket's row and the row of the latest cycle of ``metric`` (None without one)."""
     require_metric(ctx.book.policies, metric)
 
-    def work(conn: sa.Connection) -> tuple[Any, Any]:
+    def work(conn: sa.Connection) -> tuple[sa.Row[Any], sa.Row[Any] | None]:
         ticket = ticket_row(conn, ticket_id, ctx.backend.url)
         row = conn.execute(
             sa.select(clocks_table)
@@ -245,7 +247,7 @@ def pending(ctx: EngineContext) -> int:
     return int(ctx.backend.run(lambda conn: conn.execute(query).scalar_one(), write=False))
 
 
-def _open_clocks(rows: Iterable[Any], order: str) -> list[OpenClock]:
+def _open_clocks(rows: Iterable[sa.Row[*tuple[Any, ...]]], order: str) -> list[OpenClock]:
     found = [
         OpenClock(
             ticket_id=r.ticket_id,

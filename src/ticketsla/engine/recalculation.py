@@ -75,7 +75,7 @@ def _ticket_batches(ctx: EngineContext, wanted: list[str] | None) -> Iterator[li
         after = page[-1]
 
 
-def _fetch_all(conn: sa.Connection, *, query: sa.Select[Any]) -> list[Any]:
+def _fetch_all(conn: sa.Connection, *, query: sa.Select[Any]) -> list[sa.Row[Any]]:
     return list(conn.execute(query))
 
 

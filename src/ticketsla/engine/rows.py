@@ -19,7 +19,7 @@ from ..clock import ClockState, ClockStatus
 from ..event_rules import stored_events
 from ..events import Priority, TicketEvent
 from ..notifications import Notification
-from .instants import utc_datetime
+from .instants import Instant, utc_datetime
 
 __all__ = [
     "DeliveryState",
@@ -75,7 +75,7 @@ def clock_values(
     library_version: str,
     next_alert_us: int | None = None,
     warning_details: Sequence[tuple[int, int]] | None = None,
-    instant: Callable[[int | None], Any] = utc_datetime,
+    instant: Callable[[int | None], Instant] = utc_datetime,
 ) -> dict[str, Any]:
     """The column values of a clock row (for bulk writes that skip the ORM).
 

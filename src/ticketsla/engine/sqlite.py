@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from ..errors import ConfigurationError, StoreError
 from .backend import Backend
-from .instants import UTCDateTime, read_utc_text, utc_text, utc_text_us
+from .instants import Instant, UTCDateTime, read_utc_text, utc_text, utc_text_us
 
 __all__ = ["SQLiteBackend"]
 
@@ -99,11 +99,15 @@ class SQLiteBackend(Backend):
         return "database is locked" in text or "database is busy" in text
 
     def for_update(
-        self, query: sa.Select[Any], *, skip_locked: bool = False, of: Any = None
+        self,
+        query: sa.Select[Any],
+        *,
+        skip_locked: bool = False,
+        of: sa.FromClause | None = None,
     ) -> sa.Select[Any]:
         return query  # the write transaction holds the database's lock already
 
-    def instant(self, us: int | None) -> Any:
+    def instant(self, us: int | None) -> Instant:
         return utc_text_us(us)
 
     def require_existing(self) -> None:

@@ -92,7 +92,7 @@ def announced(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, dict[Key
     return out
 
 
-def ticket_row(conn: sa.Connection, ticket_id: str, url: str) -> Any:
+def ticket_row(conn: sa.Connection, ticket_id: str, url: str) -> sa.Row[Any]:
     """The ticket's row; UnknownTicketError when no event is stored for it."""
     row = conn.execute(
         sa.select(tickets_table).where(tickets_table.c.ticket_id == str(ticket_id))
