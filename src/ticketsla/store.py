@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .engine.schema import (
+    OPEN_CLOCK,
     ClockRow,
     DeliveryState,
     EventRow,
@@ -24,6 +25,7 @@ from .engine.schema import (
 )
 
 __all__ = [
+    "OPEN_CLOCK",
     "ClockRow",
     "DeliveryState",
     "EventRow",

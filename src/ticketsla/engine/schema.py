@@ -47,6 +47,7 @@ from .rows import (
 )
 
 __all__ = [
+    "OPEN_CLOCK",
     "ClockRow",
     "DeliveryState",
     "EventRow",
