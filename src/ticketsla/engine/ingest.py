@@ -26,7 +26,7 @@ from .results import IngestResult
 from .schema import event_values, events_table
 from .tickets import Locked, load_events, lock_tickets, owners
 
-__all__ = ["ingest"]
+__all__ = ["histories", "ingest"]
 
 Batch = dict[tuple[str, str], tuple[int, TicketEvent]]  # key: (input position, event)
 
@@ -107,10 +107,10 @@ def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutc
         if previous is not None:
             outcome.late += sum(1 for e in new if e.at_us < previous)
     if new_by_ticket:
-        histories = _histories(ctx, conn, locked, new_by_ticket)
-        refold(ctx, conn, histories, ctx.book, now, now_us)
-        outcome.refolded = len(histories)
-        outcome.cache = {t: (len(h), h) for t, h in histories.items()}
+        logs = histories(ctx, conn, locked, new_by_ticket)
+        refold(ctx, conn, logs, ctx.book, now, now_us)
+        outcome.refolded = len(logs)
+        outcome.cache = {t: (len(h), h) for t, h in logs.items()}
     return outcome
 
 
@@ -137,7 +137,7 @@ def _count_clashes(
         )
 
 
-def _histories(
+def histories(
     ctx: EngineContext,
     conn: sa.Connection,
     locked: Locked,
@@ -145,17 +145,17 @@ def _histories(
 ) -> dict[str, list[TicketEvent]]:
     """Every stored event of each ticket: from the cache when it holds exactly what the
     locked ticket row counts, else from the log."""
-    histories: dict[str, list[TicketEvent]] = {}
+    found: dict[str, list[TicketEvent]] = {}
     missing: list[str] = []
     with ctx.cache.lock:
         for ticket_id, new in new_by_ticket.items():
             stored = locked[ticket_id][0]
             cached = ctx.cache.get(ticket_id)
             if stored == 0:
-                histories[ticket_id] = list(new)
+                found[ticket_id] = list(new)
             elif cached is not None and cached[0] == stored:
-                histories[ticket_id] = [*cached[1], *new]
+                found[ticket_id] = [*cached[1], *new]
             else:
                 missing.append(ticket_id)
-    histories.update(load_events(conn, missing))
-    return histories
+    found.update(load_events(conn, missing))
+    return found
