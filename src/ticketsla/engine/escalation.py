@@ -1,9 +1,9 @@
 """The engine's side of escalation: which levels to record in the outbox, for whom, held until
 when, and which to retract (docs/escalation.md).
 
-The engine (``ticketsla.engine.refold`` and ``.scanning``) hands each ticket's clocks (from a refold or from stored
-rows), its live escalation rows and the instant, and gets outbox rows back. A level fires once
-per clock cycle: one notification per resolved recipient, with ``level`` ``"NAME/RECIPIENT"``
+The engine (``refold`` and ``scanning``) hands each ticket's clocks (from a refold or from
+stored rows), its live escalation rows and the instant, and gets outbox rows back. A level fires
+once per clock cycle: one notification per resolved recipient, with ``level`` ``"NAME/RECIPIENT"``
 (just ``"NAME"`` when the level names nobody). A level whose instant a late event moved into the
 future, or removed, is retracted; one still waiting for its recipient's hours is cancelled with
 its retraction, so the recipient hears neither.
