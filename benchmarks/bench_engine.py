@@ -167,7 +167,9 @@ def _fill_clocks(url: str, count: int) -> datetime:
         for offset in range(0, count, step):
             # the engine's own bulk path (one unnest statement on PostgreSQL)
             with db.connect() as conn, conn.begin():
-                engine._insert_rows(conn, clocks_table, rows(offset, min(step, count - offset)))
+                engine._ctx.backend.insert_rows(
+                    conn, clocks_table, rows(offset, min(step, count - offset))
+                )
         with db.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     return START + timedelta(days=15)

@@ -5,7 +5,7 @@ Each result carries the definition it was measured with, so a report can say wha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -180,6 +180,18 @@ def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int)
     if at_us < deadline:
         return FCR(definition=definition, achieved=None, reason="reopen window still open")
     return FCR(definition=definition, achieved=True, reason="not reopened within the window")
+
+
+def first_solve_us(events: Iterable[TicketEvent]) -> int | None:
+    """The first solve (or close) among a ticket's ordered events: the instant FCR is judged at."""
+    for event in events:
+        if (
+            event.kind is EventKind.STATUS_CHANGED
+            and event.status is not None
+            and event.status.is_done
+        ):
+            return event.at_us
+    return None
 
 
 def replies_before(events: Sequence[TicketEvent], until_us: int) -> int:

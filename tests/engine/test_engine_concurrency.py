@@ -17,7 +17,7 @@ from engine_workers import drain_worker, ingest_worker, shuffled_stream
 
 from ticketsla.clock import fold
 from ticketsla.engine import SLAEngine
-from ticketsla.store import clock_from_values, clocks_table, events_table, outbox_table
+from ticketsla.engine.schema import clock_from_values, clocks_table, events_table, outbox_table
 from ticketsla.testing import EventBuilder
 
 # Workers start from a fork server that has imported the engine once (a clean process: no

@@ -14,9 +14,9 @@ from freezegun import freeze_time
 from ticketsla import Recipient, SLAPolicy, TicketEvent, next_change_at
 from ticketsla.describe import describe
 from ticketsla.engine import SLAEngine
+from ticketsla.engine.schema import outbox_table
 from ticketsla.hookspecs import hookimpl
 from ticketsla.notifications import Notification, NotificationKind
-from ticketsla.store import outbox_table
 from ticketsla.testing import RecordingNotifier
 
 US = timedelta(microseconds=1)

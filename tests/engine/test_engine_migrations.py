@@ -13,7 +13,7 @@ from engine_helpers import START, Clock
 
 from ticketsla import SLAPolicy, StoreError, migrations
 from ticketsla.engine import SLAEngine
-from ticketsla.store import metadata
+from ticketsla.engine.schema import metadata
 from ticketsla.testing import RecordingNotifier, make_notification
 
 

@@ -11,9 +11,9 @@ from engine_helpers import START, Clock, simple_policy
 
 from ticketsla import SLAPolicy, TicketEvent
 from ticketsla.engine import SLAEngine
+from ticketsla.engine.schema import outbox_table
 from ticketsla.hookspecs import hookimpl
 from ticketsla.notifications import Notification
-from ticketsla.store import outbox_table
 from ticketsla.testing import EventBuilder, RecordingNotifier
 
 

@@ -10,7 +10,7 @@ from engine_helpers import START, Clock, simple_policy
 
 from ticketsla import SLAPolicy
 from ticketsla.engine import SLAEngine
-from ticketsla.store import outbox_table
+from ticketsla.engine.schema import outbox_table
 from ticketsla.testing import EventBuilder, RecordingNotifier
 
 HOOK = "ticketsla_outcome_recorded"

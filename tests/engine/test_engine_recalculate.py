@@ -9,7 +9,7 @@ from engine_helpers import START, Clock, simple_policy
 
 from ticketsla import SLAPolicy
 from ticketsla.engine import SLAEngine, fingerprint
-from ticketsla.store import clocks_table, outbox_table
+from ticketsla.engine.schema import clocks_table, outbox_table
 from ticketsla.testing import EventBuilder, RecordingNotifier
 
 

@@ -22,7 +22,13 @@ __all__ = ["VERSION_TABLE", "config", "current", "downgrade", "head", "upgrade"]
 
 VERSION_TABLE = "ticketsla_alembic_version"
 _HERE = Path(__file__).resolve().parent
-_ADVISORY_KEY = 0x7469636B65747361  # "ticketsa": serialises migrations of one PostgreSQL database
+
+
+def _serialize(conn: sa.Connection) -> None:
+    """Concurrent upgrades of one database wait for each other (the backend knows how)."""
+    from ..engine.backend import backend_class
+
+    backend_class(conn.dialect.name).serialize_migrations(conn)
 
 
 def config(connection: sa.Connection | None = None) -> Config:
@@ -62,8 +68,7 @@ def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     with engine.connect() as conn:
         conn = conn.execution_options(ticketsla_write=True)
         with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+            _serialize(conn)
             command.upgrade(config(conn), revision)
 
 
@@ -74,6 +79,5 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
     with engine.connect() as conn:
         conn = conn.execution_options(ticketsla_write=True)
         with conn.begin():
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+            _serialize(conn)
             command.downgrade(config(conn), revision)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from ticketsla.store import metadata
+from ticketsla.engine.backend import backend_class
+from ticketsla.engine.schema import metadata
 
 _config = context.config
 _version_table = _config.get_main_option("version_table") or "ticketsla_alembic_version"
@@ -16,7 +17,7 @@ def _run(connection: sa.Connection) -> None:
         connection=connection,
         target_metadata=metadata,
         version_table=_version_table,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=backend_class(connection.dialect.name).batch_migrations,
         compare_type=True,
     )
     with context.begin_transaction():

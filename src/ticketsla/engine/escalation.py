@@ -1,9 +1,9 @@
 """The engine's side of escalation: which levels to record in the outbox, for whom, held until
 when, and which to retract (docs/escalation.md).
 
-Kept beside ``engine.py``: the engine hands each ticket's clocks (from a refold or from stored
-rows), its live escalation rows and the instant, and gets outbox rows back. A level fires once
-per clock cycle: one notification per resolved recipient, with ``level`` ``"NAME/RECIPIENT"``
+The engine (``refold`` and ``scanning``) hands each ticket's clocks (from a refold or from
+stored rows), its live escalation rows and the instant, and gets outbox rows back. A level fires
+once per clock cycle: one notification per resolved recipient, with ``level`` ``"NAME/RECIPIENT"``
 (just ``"NAME"`` when the level names nobody). A level whose instant a late event moved into the
 future, or removed, is retracted; one still waiting for its recipient's hours is cancelled with
 its retraction, so the recipient hears neither.
@@ -21,17 +21,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ._instants import from_us, to_us
-from .calendar import Calendar
-from .clock import ClockState
-from .contract import EscalationLevel
-from .errors import PolicyError
-from .escalation import hold_until
-from .escalation_notice import EscalationNotice, EscalationRecord
-from .notifications import Notification, NotificationKind
-from .policy import PolicySet, SLAPolicy
-from .recipients import Recipient
-from .store import DeliveryState, outbox_table, outbox_values
+from .._instants import from_us, to_us
+from ..calendar import Calendar
+from ..clock import ClockState
+from ..contract import EscalationLevel
+from ..errors import PolicyError
+from ..escalation import hold_until
+from ..escalation_notice import EscalationNotice, EscalationRecord
+from ..notifications import Notification, NotificationKind
+from ..policy import PolicySet, SLAPolicy
+from ..recipients import Recipient
+from .schema import DeliveryState, outbox_table, outbox_values
 
 # Resolves one name of a level's ``notify`` (the ``ticketsla_route`` hook), None: not known.
 Router = Callable[[str, Notification], Sequence[Recipient] | None]
@@ -69,7 +69,7 @@ def clock_of_state(state: ClockState) -> EscalationClock:
     )
 
 
-def clock_of_row(row: Any) -> EscalationClock:
+def clock_of_row(row: sa.Row[Any]) -> EscalationClock:
     return EscalationClock(
         ticket_id=row.ticket_id,
         metric=row.metric,
@@ -392,7 +392,9 @@ def upcoming(clocks: Iterable[EscalationClock], t_us: int) -> dict[tuple[str, in
     return out
 
 
-def merge_next(target: dict[tuple[str, int], int | None], extra: Mapping[Any, int | None]) -> None:
+def merge_next(
+    target: dict[tuple[str, int], int | None], extra: Mapping[tuple[str, int], int | None]
+) -> None:
     """Fold escalation instants into the engine's per-clock next alert instants."""
     for key, us in extra.items():
         if us is None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-from .errors import EventError, TicketSLAError
-from .event_rules import MAX_ID_CHARS, check_instant, shown
-from .events import TicketEvent
+from ..errors import EventError, TicketSLAError
+from ..event_rules import MAX_ID_CHARS, check_instant, shown
+from ..events import TicketEvent
 
 __all__ = ["Rejection", "check_items", "first_of_each_key"]
 

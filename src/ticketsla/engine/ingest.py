@@ -1,0 +1,161 @@
+"""Ingestion: check the items, store the new events idempotently, refold their tickets.
+
+Items are checked before any transaction (``ticketsla.engine.items``). Each batch is one
+transaction: the events (``ON CONFLICT DO NOTHING`` on their key), the refolded clocks and the
+notifications that follow from them are written at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from .._instants import to_us
+from ..errors import ConfigurationError
+from ..events import TicketEvent
+from .context import EngineContext, History
+from .items import Rejection, check_items, first_of_each_key
+from .refold import refold
+from .results import IngestResult
+from .schema import event_values, events_table
+from .tickets import Locked, load_events, lock_tickets, owners
+
+__all__ = ["histories", "ingest"]
+
+Batch = dict[tuple[str, str], tuple[int, TicketEvent]]  # key: (input position, event)
+
+
+@dataclass(slots=True)
+class _StoreOutcome:
+    stored: int = 0
+    duplicates: int = 0
+    late: int = 0
+    refolded: int = 0
+    errors: list[Rejection] = field(default_factory=list)
+    cache: dict[str, History] = field(default_factory=dict)
+
+
+def ingest(ctx: EngineContext, events: Iterable[TicketEvent | Mapping[str, Any]]) -> IngestResult:
+    """``SLAEngine.ingest``: every item checked, the valid ones stored batch by batch."""
+    if ctx.book.empty:
+        raise ConfigurationError(
+            "SLAEngine has no policies: pass policies=... to ingest events", subject="policies"
+        )
+    total = IngestResult()
+    position = 0
+    iterator = iter(events)
+    while True:
+        chunk = list(itertools.islice(iterator, ctx.batch_size))
+        if not chunk:
+            return total
+        valid, errors = check_items(chunk, position)
+        position += len(chunk)
+        result = IngestResult(rejected=len(errors), errors=tuple(errors))
+        if valid:
+            result = result + _ingest_batch(ctx, valid)
+            result = dataclasses.replace(result, errors=tuple(sorted(result.errors)))
+        total = total + result
+
+
+def _ingest_batch(ctx: EngineContext, batch: list[tuple[int, TicketEvent]]) -> IngestResult:
+    first, duplicates, clashes = first_of_each_key(batch)
+    outcome = ctx.backend.run(lambda conn: _store(ctx, conn, first), write=True)
+    ctx.cache.remember(outcome.cache)
+    errors = sorted([*clashes, *outcome.errors])
+    return IngestResult(
+        stored=outcome.stored,
+        duplicates=duplicates + outcome.duplicates,
+        rejected=len(errors),
+        late=outcome.late,
+        refolded=outcome.refolded,
+        errors=tuple(errors),
+    )
+
+
+def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutcome:
+    now = ctx.now()
+    now_us = to_us(now, "now()")
+    tickets = sorted({e.ticket_id for _, e in events.values()})
+    locked = lock_tickets(ctx.backend, conn, tickets, create=True)
+    values = [event_values(e, stored_at=now) for _, e in events.values()]
+    returned = ctx.backend.insert_rows(
+        conn,
+        events_table,
+        values,
+        conflict=("source", "event_id"),
+        returning=("source", "event_id"),
+    )
+    inserted = {(r[0], r[1]) for r in returned}
+    outcome = _StoreOutcome(stored=len(inserted))
+    new_by_ticket: dict[str, list[TicketEvent]] = defaultdict(list)
+    clashes: list[tuple[str, str]] = []
+    for key, (_, event) in events.items():
+        if key in inserted:
+            new_by_ticket[event.ticket_id].append(event)
+        else:
+            clashes.append(key)
+    if clashes:
+        _count_clashes(conn, events, clashes, outcome)
+    for ticket_id, new in new_by_ticket.items():
+        previous = locked[ticket_id][1]
+        if previous is not None:
+            outcome.late += sum(1 for e in new if e.at_us < previous)
+    if new_by_ticket:
+        logs = histories(ctx, conn, locked, new_by_ticket)
+        refold(ctx, conn, logs, ctx.book, now, now_us)
+        outcome.refolded = len(logs)
+        outcome.cache = {t: (len(h), h) for t, h in logs.items()}
+    return outcome
+
+
+def _count_clashes(
+    conn: sa.Connection, events: Batch, clashes: list[tuple[str, str]], outcome: _StoreOutcome
+) -> None:
+    """Keys stored already: a duplicate when stored for the same ticket, else a rejection."""
+    owner_of = owners(conn, clashes)
+    for key in clashes:
+        index, event = events[key]
+        owner = owner_of.get(key)
+        if owner is None or owner == event.ticket_id:
+            outcome.duplicates += 1
+            continue
+        outcome.errors.append(
+            Rejection(
+                index,
+                f"event {event.event_id!r} of source {event.source!r} is stored for "
+                f"ticket {owner!r}, not {event.ticket_id!r}: event ids are unique "
+                "within their source",
+                key,
+                "ticket_id",
+            )
+        )
+
+
+def histories(
+    ctx: EngineContext,
+    conn: sa.Connection,
+    locked: Locked,
+    new_by_ticket: Mapping[str, list[TicketEvent]],
+) -> dict[str, list[TicketEvent]]:
+    """Every stored event of each ticket: from the cache when it holds exactly what the
+    locked ticket row counts, else from the log."""
+    found: dict[str, list[TicketEvent]] = {}
+    missing: list[str] = []
+    with ctx.cache.lock:
+        for ticket_id, new in new_by_ticket.items():
+            stored = locked[ticket_id][0]
+            cached = ctx.cache.get(ticket_id)
+            if stored == 0:
+                found[ticket_id] = list(new)
+            elif cached is not None and cached[0] == stored:
+                found[ticket_id] = [*cached[1], *new]
+            else:
+                missing.append(ticket_id)
+    found.update(load_events(conn, missing))
+    return found
