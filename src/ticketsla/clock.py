@@ -43,6 +43,7 @@ __all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold", "with_trail"]
 Chooser = Callable[[Mapping[str, Any], tuple[SLAPolicy, ...]], str | None]
 ResponseRule = Callable[[TicketEvent], bool | None]
 
+
 class ClockStatus(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
@@ -435,9 +436,7 @@ class _Fold:
             return
         if not self.is_response(event):
             if self.trace is not None:
-                self.note(
-                    at, f"{event.kind} ({event.event_id}) is not a response: no clock stops"
-                )
+                self.note(at, f"{event.kind} ({event.event_id}) is not a response: no clock stops")
             return
         self.fire(EventKind.AGENT_REPLY, at)
 
