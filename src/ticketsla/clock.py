@@ -332,6 +332,7 @@ class _Fold:
         trace: list[tuple[int, str]] | None,
     ) -> None:
         self.events = events
+        self.ticket_id = events[0].ticket_id if events else ""
         self.policies = policies
         self.at = at
         self.chooser = chooser
@@ -350,6 +351,10 @@ class _Fold:
         self.pins: dict[str, int] = {}
         self.waiting_for_requester: set[str] = set()
         self.tally = OutcomeTally()  # FCR and CSAT, fed the applied events by ``result``
+        # Set on a fold resumed from a snapshot (ticketsla.fold_snapshot): the kinds of the
+        # snapshot's events at its last instant, and how to rebuild the fold there with a trace.
+        self.earlier: tuple[int, frozenset[str]] | None = None
+        self.rebuild: Callable[[list[tuple[int, str]]], _Fold] | None = None
 
     # -- helpers --
 
@@ -391,6 +396,11 @@ class _Fold:
             self.choose(events[0].at_us)
         applied = self.walk(events)
         return self.result(ticket_id, events if applied == len(events) else events[:applied])
+
+    def run_on(self) -> TicketSLA:
+        """Finish a fold restored from a snapshot: apply ``events`` (those after it)."""
+        applied = self.walk(self.events)
+        return self.result(self.ticket_id, self.events[:applied])
 
     def walk(self, events: Sequence[TicketEvent]) -> int:
         """Apply ``events`` (in history order) up to ``at``; return how many applied."""
@@ -485,7 +495,9 @@ class _Fold:
 
     def opened_with_a_note_only(self, at: int) -> bool:
         """Whether the events at the creation instant hold an internal note and no public reply."""
-        kinds = {e.kind for e in self.events if e.at_us == at}
+        kinds: set[str] = {e.kind for e in self.events if e.at_us == at}
+        if self.earlier is not None and self.earlier[0] == at:
+            kinds |= self.earlier[1]
         return EventKind.INTERNAL_NOTE in kinds and EventKind.AGENT_REPLY not in kinds
 
     def set_fields(self, event: TicketEvent) -> None:
@@ -763,11 +775,14 @@ class _Fold:
 
     def explain_later(self) -> Callable[[], list[str]]:
         events, policies, at = self.events, self.policies, self.at
-        chooser, rule = self.chooser, self.response_rule
+        chooser, rule, rebuild = self.chooser, self.response_rule, self.rebuild
 
         def explain() -> list[str]:
             trace: list[tuple[int, str]] = []
-            _Fold(events, policies, at, chooser, rule, trace).run()
+            if rebuild is None:
+                _Fold(events, policies, at, chooser, rule, trace).run()
+            else:
+                rebuild(trace).run_on()
             trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
             return [text for _, text in trace]
 
