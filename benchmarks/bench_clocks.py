@@ -30,9 +30,13 @@ from _common import table, timed, versions
 from ticketsla import SLAPolicy, TicketEvent, evaluate
 from ticketsla.clock import fold
 from ticketsla.events import order_events
+from ticketsla.fold_snapshot import SNAPSHOT_LAG, FoldSnapshot, fold_with_snapshot, snapshot_key
 
 # The whole fold of a ticket costs at most this many Calendar.add calls.
 GOAL_CALENDAR_CALLS = 15
+# A late event on a 1,000-event ticket costs at most this many times one on a 50-event ticket.
+GOAL_LATE_RATIO = 3.0
+LATE_SIZES = (50, 1000)
 
 POLICY = SLAPolicy.from_mapping(
     {
@@ -177,15 +181,133 @@ def fold_cost(args: argparse.Namespace) -> None:
     )
 
 
+def long_ticket(rng: random.Random, number: int, size: int) -> list[TicketEvent]:
+    """A long-running ticket of ``size`` events in history order: back and forth with the
+    customer, internal notes, reassignments, waits on the customer, the odd priority change."""
+    at = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 100_000))
+    ticket = f"L{number}"
+    events = [
+        TicketEvent(
+            ticket_id=ticket, event_id=f"{ticket}-0", at=at, kind="created", priority="high"
+        )
+    ]
+    pending = False
+    while len(events) < size:
+        at += timedelta(minutes=rng.randrange(5, 600))
+        roll = rng.random()
+        fields: dict[str, Any] = {}
+        if roll < 0.3:
+            kind = "customer_message"
+            pending = False
+        elif roll < 0.6:
+            kind = "agent_reply"
+        elif roll < 0.75:
+            kind = "internal_note"
+        elif roll < 0.85:
+            kind, fields = "assigned", {"assignee": f"agent{rng.randrange(9)}"}
+        elif roll < 0.95:
+            pending = not pending
+            kind, fields = "status_changed", {"status": "pending" if pending else "open"}
+        else:
+            kind, fields = (
+                "priority_changed",
+                {"priority": rng.choice(["urgent", "high", "normal"])},
+            )
+        events.append(
+            TicketEvent(
+                ticket_id=ticket, event_id=f"{ticket}-{len(events)}", at=at, kind=kind, **fields
+            )
+        )
+    return events
+
+
+def late_event_cost(args: argparse.Namespace) -> None:
+    """A late event lands among the last events of a ticket whose previous fold left a snapshot:
+    refolding the whole history against resuming from the stored snapshot (read from JSON,
+    folded on, the next snapshot written back to JSON), for short and long tickets."""
+    rng = random.Random(args.seed)
+    key = snapshot_key(POLICY)
+    cases: dict[int, list[tuple[list[TicketEvent], list[TicketEvent], str, int]]] = {}
+    for size in LATE_SIZES:
+        cases[size] = []
+        for n in range(args.late_tickets):
+            history = long_ticket(rng, n, size)
+            at_us = history[-1].at_us + 1
+            _, snapshot = fold_with_snapshot(history, POLICY, at_us, key=key)
+            assert snapshot is not None
+            slot = size - 1 - rng.randrange(1, 8)  # between two of the last few events
+            between = history[slot].at + (history[slot + 1].at - history[slot].at) / 2
+            late = TicketEvent(
+                ticket_id=history[0].ticket_id, event_id="late", at=between, kind="internal_note"
+            )
+            everything = [*history, late]
+            rest = [*history[snapshot.count :], late]
+            whole = fold(everything, POLICY, at_us)
+            resumed, _ = fold_with_snapshot(
+                rest, POLICY, at_us, key=key, snapshot=FoldSnapshot.from_json(snapshot.to_json())
+            )
+            assert resumed == whole, "resuming from a snapshot must give the whole fold's answer"
+            cases[size].append((everything, rest, snapshot.to_json(), at_us))
+
+    def refold(size: int) -> Callable[[], Any]:
+        return lambda: [fold(every, POLICY, at) for every, _, _, at in cases[size]]
+
+    def resume(size: int) -> Callable[[], Any]:
+        def batch() -> list[str | None]:
+            out = []
+            for _, rest, text, at in cases[size]:
+                snapshot = FoldSnapshot.from_json(text)
+                _, taken = fold_with_snapshot(rest, POLICY, at, key=key, snapshot=snapshot)
+                out.append(None if taken is None else taken.to_json())
+            return out
+
+        return batch
+
+    batches: list[tuple[str, Callable[[], Any]]] = []
+    for size in LATE_SIZES:
+        batches.append((f"refold whole history, {size} events", refold(size)))
+        batches.append((f"resume from snapshot, {size} events", resume(size)))
+    best = best_of_rounds(batches, args.rounds)
+    count = args.late_tickets
+    rows = []
+    for label, _ in batches:
+        wall, cpu = best[label]
+        rows.append([label, f"{cpu / count * 1e6:.0f}", f"{wall / count * 1e6:.0f}"])
+    print()
+    print(
+        f"late events: {count} tickets of each size, the late event among the last 8 events, "
+        f"snapshot kept {SNAPSHOT_LAG} events before the end"
+    )
+    print(table(["refold after a late event", "CPU µs each", "wall µs each"], rows, right=(1, 2)))
+    small, large = LATE_SIZES
+    for how in ("refold whole history", "resume from snapshot"):
+        ratio = best[f"{how}, {large} events"][1] / best[f"{how}, {small} events"][1]
+        print(f"{how}: {large} events cost {ratio:.1f}x {small} events")
+    ratio = (
+        best[f"resume from snapshot, {large} events"][1]
+        / best[f"resume from snapshot, {small} events"][1]
+    )
+    verdict = "MET" if ratio <= GOAL_LATE_RATIO else "NOT MET"
+    print(
+        f"goal: a late event on a {large}-event ticket costs at most {GOAL_LATE_RATIO:g}x one on "
+        f"a {small}-event ticket: {verdict} ({ratio:.1f}x by CPU time)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=20_000)
     parser.add_argument("--calendar-calls", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--late-tickets", type=int, default=100)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--only", choices=("fold", "late"), help="run one of the two parts")
     args = parser.parse_args()
     print(versions("ticketsla"), f"; {os.cpu_count()} cores", sep="")
-    fold_cost(args)
+    if args.only != "late":
+        fold_cost(args)
+    if args.only != "fold":
+        late_event_cost(args)
 
 
 if __name__ == "__main__":
