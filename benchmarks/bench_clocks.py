@@ -223,11 +223,14 @@ def long_ticket(rng: random.Random, number: int, size: int) -> list[TicketEvent]
 
 def late_event_cost(args: argparse.Namespace) -> None:
     """A late event lands among the last events of a ticket whose previous fold left a snapshot:
-    refolding the whole history against resuming from the stored snapshot (read from JSON,
-    folded on, the next snapshot written back to JSON), for short and long tickets."""
+    refolding the whole history against resuming from the snapshot (kept in memory, or read
+    from JSON and the next one written back, as a store would), for short and long tickets."""
     rng = random.Random(args.seed)
     key = snapshot_key(POLICY)
-    cases: dict[int, list[tuple[list[TicketEvent], list[TicketEvent], str, int]]] = {}
+    later = 60_000_000  # a minute later: every settled cycle's state is copied to the new instant
+    Case = tuple[list[TicketEvent], list[TicketEvent], FoldSnapshot, str, int]
+    cases: dict[int, list[Case]] = {}
+    cycles: dict[int, int] = {}
     for size in LATE_SIZES:
         cases[size] = []
         for n in range(args.late_tickets):
@@ -242,20 +245,37 @@ def late_event_cost(args: argparse.Namespace) -> None:
             )
             everything = [*history, late]
             rest = [*history[snapshot.count :], late]
+            # as the engine refolds: as of just after the last event, which a late event
+            # before it leaves where it was
             whole = fold(everything, POLICY, at_us)
-            resumed, _ = fold_with_snapshot(
-                rest, POLICY, at_us, key=key, snapshot=FoldSnapshot.from_json(snapshot.to_json())
-            )
-            assert resumed == whole, "resuming from a snapshot must give the whole fold's answer"
-            cases[size].append((everything, rest, snapshot.to_json(), at_us))
+            cycles[size] = cycles.get(size, 0) + len(whole.clocks)
+            text = snapshot.to_json()
+            for kept in (snapshot, FoldSnapshot.from_json(text)):
+                resumed, _ = fold_with_snapshot(rest, POLICY, at_us, key=key, snapshot=kept)
+                assert resumed == whole, "resuming from a snapshot must give the whole fold"
+            resumed, _ = fold_with_snapshot(rest, POLICY, at_us + later, key=key, snapshot=snapshot)
+            assert resumed == fold(everything, POLICY, at_us + later)
+            cases[size].append((everything, rest, snapshot, text, at_us))
 
     def refold(size: int) -> Callable[[], Any]:
-        return lambda: [fold(every, POLICY, at) for every, _, _, at in cases[size]]
+        return lambda: [fold(every, POLICY, at) for every, _, _, _, at in cases[size]]
 
-    def resume(size: int) -> Callable[[], Any]:
+    def resume(size: int, shift: int = 0) -> Callable[[], Any]:
+        def batch() -> list[Any]:
+            return [
+                fold_with_snapshot(rest, POLICY, at + shift, key=key, snapshot=kept)
+                for _, rest, kept, _, at in cases[size]
+            ]
+
+        return batch
+
+    def resume_later(size: int) -> Callable[[], Any]:
+        return resume(size, later)
+
+    def resume_json(size: int) -> Callable[[], Any]:
         def batch() -> list[str | None]:
             out = []
-            for _, rest, text, at in cases[size]:
+            for _, rest, _, text, at in cases[size]:
                 snapshot = FoldSnapshot.from_json(text)
                 _, taken = fold_with_snapshot(rest, POLICY, at, key=key, snapshot=snapshot)
                 out.append(None if taken is None else taken.to_json())
@@ -263,34 +283,37 @@ def late_event_cost(args: argparse.Namespace) -> None:
 
         return batch
 
-    batches: list[tuple[str, Callable[[], Any]]] = []
-    for size in LATE_SIZES:
-        batches.append((f"refold whole history, {size} events", refold(size)))
-        batches.append((f"resume from snapshot, {size} events", resume(size)))
+    ways = {
+        "refold the whole history": refold,
+        "resume, snapshot in memory": resume,
+        "resume in memory, a minute later": resume_later,
+        "resume, snapshot via JSON": resume_json,
+    }
+    batches = [(f"{how}, {size}", make(size)) for how, make in ways.items() for size in LATE_SIZES]
     best = best_of_rounds(batches, args.rounds)
     count = args.late_tickets
+    small, large = LATE_SIZES
     rows = []
-    for label, _ in batches:
-        wall, cpu = best[label]
-        rows.append([label, f"{cpu / count * 1e6:.0f}", f"{wall / count * 1e6:.0f}"])
+    for how in ways:
+        cpu = [best[f"{how}, {size}"][1] / count * 1e6 for size in LATE_SIZES]
+        rows.append([how, f"{cpu[0]:,.0f}", f"{cpu[1]:,.0f}", f"{cpu[1] / cpu[0]:.1f}x"])
     print()
     print(
-        f"late events: {count} tickets of each size, the late event among the last 8 events, "
-        f"snapshot kept {SNAPSHOT_LAG} events before the end"
+        f"late events: {count} tickets of {small} and of {large} events ({cycles[small] / count:.0f}"
+        f" and {cycles[large] / count:.0f} clock cycles each), the late event among the last 8, "
+        f"the snapshot {SNAPSHOT_LAG} events before the end; refolded as of just after the last "
+        "event, as the engine does, or a minute later"
     )
-    print(table(["refold after a late event", "CPU µs each", "wall µs each"], rows, right=(1, 2)))
-    small, large = LATE_SIZES
-    for how in ("refold whole history", "resume from snapshot"):
-        ratio = best[f"{how}, {large} events"][1] / best[f"{how}, {small} events"][1]
-        print(f"{how}: {large} events cost {ratio:.1f}x {small} events")
+    headers = ["after a late event", f"CPU µs, {small}", f"CPU µs, {large}", "ratio"]
+    print(table(headers, rows, right=(1, 2, 3)))
     ratio = (
-        best[f"resume from snapshot, {large} events"][1]
-        / best[f"resume from snapshot, {small} events"][1]
+        best[f"resume, snapshot in memory, {large}"][1]
+        / best[f"resume, snapshot in memory, {small}"][1]
     )
     verdict = "MET" if ratio <= GOAL_LATE_RATIO else "NOT MET"
     print(
         f"goal: a late event on a {large}-event ticket costs at most {GOAL_LATE_RATIO:g}x one on "
-        f"a {small}-event ticket: {verdict} ({ratio:.1f}x by CPU time)"
+        f"a {small}-event ticket (snapshot in memory): {verdict} ({ratio:.1f}x by CPU time)"
     )
 
 

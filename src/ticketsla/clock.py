@@ -232,6 +232,7 @@ class _Cycle:
         "history_breached",
         "number",
         "open_since",
+        "shown",
         "started",
         "status",
         "stopped",
@@ -255,6 +256,17 @@ class _Cycle:
         self.open_since: int | None = at
         self.history_breached = False
         self.suspended: _Cycle | None = None  # what is shown while no target applies
+        # once the cycle is settled (not its metric's latest): (plan, (priority, ticket), state)
+        self.shown: tuple[_Plan, tuple[Any, str], ClockState | None] | None = None
+
+    def copy(self) -> _Cycle:
+        """A copy to go on folding with (segments are immutable tuples; ``suspended`` is only
+        ever replaced, never changed)."""
+        twin = _Cycle.__new__(_Cycle)
+        for name in _Cycle.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.closed = list(self.closed)
+        return twin
 
     def snapshot_cancelled(self, at: int) -> _Cycle:
         """A copy of this cycle cancelled at ``at``: how it shows while no target applies."""
@@ -687,24 +699,30 @@ class _Fold:
         policy = self.policy
         policy_name = policy.name if policy is not None else None
         priority = self.fields.get("priority")
-        escalates = policy is not None and bool(policy.contract.escalation)
         all_cycles = self.cycles
         pins = self.pins
+        plan = self.plan
+        tracing = self.trace is not None
         for metric, cycles in all_cycles.items():
             pin = pins.get(metric) if pins else None
+            latest = cycles[-1] if cycles else None
             for cycle in cycles:
-                if pin is not None and cycle is cycles[-1]:
-                    states.append(self.pinned_state(ticket_id, metric, cycle, pin, policy_name))
-                    continue
-                if cycle.target is None:
-                    if cycle.suspended is None:
-                        continue
-                    cycle = cycle.suspended
-                state = self.state(ticket_id, metric, cycle, policy_name, priority)
-                if escalates:
-                    assert policy is not None
-                    state = self.escalate(state, cycle, policy, priority)
-                states.append(state)
+                if cycle is latest or tracing:
+                    pinned = pin if cycle is latest else None
+                    state = self.clock_of(ticket_id, metric, cycle, pinned, policy_name, priority)
+                else:
+                    # A cycle before the latest never changes again, and neither does what it
+                    # shows under one policy and priority, but for the instant asked about: a
+                    # fold resumed from a snapshot shares it, and what it showed, with the fold
+                    # that took the snapshot.
+                    memo = cycle.shown
+                    if memo is None or memo[0] is not plan or memo[1] != (priority, ticket_id):
+                        state = self.clock_of(ticket_id, metric, cycle, None, policy_name, priority)
+                        cycle.shown = (plan, (priority, ticket_id), state)
+                    else:
+                        state = memo[2] if memo[2] is None else _at_instant(memo[2], at)
+                if state is not None:
+                    states.append(state)
         states.sort(key=_metric_and_cycle)
         tally = self.tally
         for event in applied:
@@ -723,6 +741,28 @@ class _Fold:
             csat=tally.csat(),
             _explain=self.explain_later(),
         )
+
+    def clock_of(
+        self,
+        ticket_id: str,
+        metric: str,
+        cycle: _Cycle,
+        pin: int | None,
+        policy_name: str | None,
+        priority: Any,
+    ) -> ClockState | None:
+        """What one cycle shows at ``at`` (None: a cycle without a target shows nothing)."""
+        if pin is not None:
+            return self.pinned_state(ticket_id, metric, cycle, pin, policy_name)
+        if cycle.target is None:
+            if cycle.suspended is None:
+                return None
+            cycle = cycle.suspended
+        state = self.state(ticket_id, metric, cycle, policy_name, priority)
+        policy = self.policy
+        if policy is not None and policy.contract.escalation:
+            state = self.escalate(state, cycle, policy, priority)
+        return state
 
     def escalate(
         self, state: ClockState, cycle: _Cycle, policy: SLAPolicy, priority: Any
@@ -902,6 +942,39 @@ class _Fold:
 
 def _second(item: tuple[str, int]) -> int:
     return item[1]
+
+
+_new_object = object.__new__
+_set_slot = object.__setattr__
+
+
+def _at_instant(state: ClockState, at_us: int) -> ClockState:
+    """``state`` as of ``at_us``: for a settled cycle only the instant asked about differs.
+    (Field by field, as a frozen dataclass's ``__init__`` does, without parsing keywords;
+    tests/test_fold_snapshot.py checks it against ``dataclasses.replace``.)"""
+    if state.at_us == at_us:
+        return state
+    twin: ClockState = _new_object(ClockState)
+    _set_slot(twin, "ticket_id", state.ticket_id)
+    _set_slot(twin, "metric", state.metric)
+    _set_slot(twin, "cycle", state.cycle)
+    _set_slot(twin, "status", state.status)
+    _set_slot(twin, "policy", state.policy)
+    _set_slot(twin, "calendar", state.calendar)
+    _set_slot(twin, "priority", state.priority)
+    _set_slot(twin, "target_us", state.target_us)
+    _set_slot(twin, "elapsed_us", state.elapsed_us)
+    _set_slot(twin, "started_us", state.started_us)
+    _set_slot(twin, "stopped_us", state.stopped_us)
+    _set_slot(twin, "deadline_us", state.deadline_us)
+    _set_slot(twin, "breached_us", state.breached_us)
+    _set_slot(twin, "breach_point_us", state.breach_point_us)
+    _set_slot(twin, "warnings_us", state.warnings_us)
+    _set_slot(twin, "ever_breached", state.ever_breached)
+    _set_slot(twin, "counting", state.counting)
+    _set_slot(twin, "escalations_us", state.escalations_us)
+    _set_slot(twin, "at_us", at_us)
+    return twin
 
 
 def _metric_and_cycle(state: ClockState) -> tuple[str, int]:

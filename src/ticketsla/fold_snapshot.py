@@ -2,8 +2,8 @@
 ticket with a long history refolds from there when a new or late event lands after it.
 
 The pure fold (``ticketsla.clock.fold``) stays the single source of truth: a snapshot is nothing
-but the fold's own state after ``count`` events, serialised, and resuming runs the very same
-steps on the events after it, so ``fold_with_snapshot(rest, snapshot=s)`` gives exactly what a
+but the fold's own working state after ``count`` events, and resuming runs the very same steps
+on the events after it, so ``fold_with_snapshot(rest, snapshot=s)`` gives exactly what a
 fold of the whole history gives. A snapshot holds no instant ``at``: it is valid for any ``at``
 at or after its last event.
 
@@ -22,7 +22,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from importlib import metadata
@@ -31,7 +31,7 @@ from typing import Any
 from ._instants import duration_us
 from .calendar import Calendar
 from .clock import Chooser, ClockStatus, ResponseRule, TicketSLA, _Cycle, _Fold, _plan
-from .errors import ClockStateError, EventError
+from .errors import ClockStateError, EventError, PolicyError
 from .events import Priority, Status, TicketEvent, order_events
 from .outcomes import OutcomeTally
 from .policy import PolicySet, SLAPolicy
@@ -45,23 +45,67 @@ _MAX_JSON_CHARS = 50_000_000  # a snapshot is our own output; this only bounds a
 OrderKey = tuple[int, int, int, str, str]
 
 
-@dataclass(frozen=True, slots=True)
+class _Saved:
+    """The fold's working state after the snapshot's events, in memory. Cycles that are not
+    the latest of their metric never change again, so they are shared, not copied; the latest
+    of each metric is a copy the fold may go on changing."""
+
+    __slots__ = (
+        "agent_opened",
+        "cycles",
+        "earlier",
+        "fields",
+        "pins",
+        "policy",
+        "reason",
+        "status",
+        "tally",
+        "ticket_id",
+        "waiting",
+    )
+
+    def __init__(self, fold: _Fold, earlier: tuple[int, frozenset[str]]) -> None:
+        self.ticket_id = fold.ticket_id
+        self.fields = dict(fold.fields)  # the values are immutable
+        self.status = fold.status
+        self.policy = None if fold.policy is None else fold.policy.name
+        self.reason = fold.policy_reason
+        self.cycles = {m: _shared(cycles) for m, cycles in fold.cycles.items()}
+        self.agent_opened = fold.agent_opened
+        self.pins = dict(fold.pins)
+        self.waiting = frozenset(fold.waiting_for_requester)
+        self.earlier = earlier
+        self.tally = dataclasses.replace(fold.tally)
+
+
+def _shared(cycles: list[_Cycle]) -> list[_Cycle]:
+    """``cycles`` with the settled ones shared and the latest copied."""
+    return [*cycles[:-1], cycles[-1].copy()] if cycles else []
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class FoldSnapshot:
-    """The fold's state after the first ``count`` events of a ticket in history order."""
+    """The fold's state after the first ``count`` events of a ticket in history order.
+
+    Kept in memory it costs a copy of each metric's latest cycle to take and to resume from;
+    ``to_json``/``from_json`` store it with the ticket (that costs time in proportion to its
+    cycles, so an engine keeps the last snapshot of a busy ticket in memory too).
+    """
 
     key: str  # ``snapshot_key`` of what it was folded under
     count: int  # events folded into it
     last: OrderKey  # history-order key of the last of them (``TicketEvent.order``)
-    state: Mapping[str, Any]  # the fold's working state, JSON-ready
+    state: _Saved | Mapping[str, Any] = field(repr=False)  # JSON-ready when read from JSON
 
     def to_json(self) -> str:
+        state = self.state if not isinstance(self.state, _Saved) else _saved_json(self.state)
         return json.dumps(
             {
                 "format": _FORMAT,
                 "key": self.key,
                 "count": self.count,
                 "last": list(self.last),
-                "state": self.state,
+                "state": state,
             },
             separators=(",", ":"),
             sort_keys=True,
@@ -127,8 +171,8 @@ def fold_with_snapshot(
     ``key``, is a ``ClockStateError``, and the caller folds the whole history instead). Events
     given twice are folded once, as ``fold`` does; an event folded into the snapshot must not
     be given again. Returns the state at ``at_us`` (equal to ``fold`` of the whole history) and
-    a snapshot ``lag`` events before the end of the history, or None when there is none to take
-    (a short history, events after ``at_us``, or calendars the set names ambiguously).
+    a snapshot ``lag`` events before the end of the history (the one given, or None, when the
+    history is short or events after ``at_us`` stop the walk before it).
     """
     policy_set = PolicySet.of(policies)
     ordered = order_events(events)
@@ -158,7 +202,7 @@ def fold_with_snapshot(
         for event in ordered[:walked]:
             state.tally.add(event)
         if walked == cut:
-            taken = _capture(state, key, done + cut, ordered[:cut]) or snapshot
+            taken = _capture(state, key, done + cut, ordered[:cut])
     # an event after ``at_us`` stops the walk: none after it applies either
     applied = walked + (state.walk(ordered[walked:]) if walked == max(cut, 0) else 0)
     ticket_id = ordered[0].ticket_id if ordered else state.ticket_id
@@ -168,26 +212,28 @@ def fold_with_snapshot(
 # ---- capture and restore ------------------------------------------------------------------------
 
 
-def _capture(fold: _Fold, key: str, count: int, walked: list[TicketEvent]) -> FoldSnapshot | None:
-    calendars = _calendars(fold.policies)
-    if calendars is None:
-        return None
+def _capture(fold: _Fold, key: str, count: int, walked: list[TicketEvent]) -> FoldSnapshot:
     last = walked[-1]
-    tally = fold.tally
     kinds = {e.kind.value for e in walked if e.at_us == last.at_us}
     if fold.earlier is not None and fold.earlier[0] == last.at_us:
         kinds |= fold.earlier[1]  # the events at that instant before the previous snapshot
-    state: dict[str, Any] = {
-        "ticket": last.ticket_id,
-        "fields": {name: _value_out(value) for name, value in fold.fields.items()},
-        "status": None if fold.status is None else fold.status.value,
-        "policy": None if fold.policy is None else fold.policy.name,
-        "reason": fold.policy_reason,
-        "cycles": {m: [_cycle_out(c) for c in cycles] for m, cycles in fold.cycles.items()},
-        "agent_opened": fold.agent_opened,
-        "pins": dict(fold.pins),
-        "waiting": sorted(fold.waiting_for_requester),
-        "earlier": [last.at_us, sorted(kinds)],
+    saved = _Saved(fold, (last.at_us, frozenset(kinds)))
+    return FoldSnapshot(key=key, count=count, last=last.order, state=saved)
+
+
+def _saved_json(saved: _Saved) -> dict[str, Any]:
+    tally = saved.tally
+    return {
+        "ticket": saved.ticket_id,
+        "fields": {name: _value_out(value) for name, value in saved.fields.items()},
+        "status": None if saved.status is None else saved.status.value,
+        "policy": saved.policy,
+        "reason": saved.reason,
+        "cycles": {m: [_cycle_out(c) for c in cycles] for m, cycles in saved.cycles.items()},
+        "agent_opened": saved.agent_opened,
+        "pins": saved.pins,
+        "waiting": sorted(saved.waiting),
+        "earlier": [saved.earlier[0], sorted(saved.earlier[1])],
         "tally": {
             "replies": tally.replies,
             "by_solve": tally.replies_by_solve,
@@ -198,7 +244,41 @@ def _capture(fold: _Fold, key: str, count: int, walked: list[TicketEvent]) -> Fo
             "rated": None if tally.rated is None else tally.rated.to_dict(),
         },
     }
-    return FoldSnapshot(key=key, count=count, last=last.order, state=state)
+
+
+def _saved_from_json(data: Mapping[str, Any], policies: PolicySet) -> _Saved:
+    calendars = _calendars(policies)
+    if calendars is None:
+        raise ClockStateError("fold snapshot: the policies name two different calendars alike")
+    try:
+        saved = _Saved.__new__(_Saved)
+        saved.ticket_id = str(data["ticket"])
+        saved.fields = {str(name): _value_in(value) for name, value in data["fields"].items()}
+        saved.status = None if data["status"] is None else Status(data["status"])
+        saved.policy = None if data["policy"] is None else str(data["policy"])
+        saved.reason = str(data["reason"])
+        saved.cycles = {
+            str(metric): [_cycle_in(c, calendars) for c in cycles]
+            for metric, cycles in data["cycles"].items()
+        }
+        saved.agent_opened = _instant(data["agent_opened"])
+        saved.pins = {str(m): int(us) for m, us in data["pins"].items()}
+        saved.waiting = frozenset(str(m) for m in data["waiting"])
+        at, kinds = data["earlier"]
+        saved.earlier = (int(at), frozenset(str(k) for k in kinds))
+        tally = data["tally"]
+        saved.tally = OutcomeTally(
+            replies=int(tally["replies"]),
+            replies_by_solve=int(tally["by_solve"]),
+            followup=bool(tally["followup"]),
+            solved_at=_instant(tally["solved_at"]),
+            reopened_at=_instant(tally["reopened_at"]),
+            closed=bool(tally["closed"]),
+            rated=None if tally["rated"] is None else TicketEvent.from_dict(tally["rated"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ClockStateError(f"fold snapshot: unreadable ({exc!r})") from None
+    return saved
 
 
 def _restore(
@@ -210,42 +290,26 @@ def _restore(
     events: list[TicketEvent],
     trace: list[tuple[int, str]] | None,
 ) -> _Fold:
-    calendars = _calendars(policies)
-    if calendars is None:
-        raise ClockStateError("fold snapshot: the policies name two different calendars alike")
-    data = snapshot.state
-    try:
-        fold = _Fold(events, policies, at_us, chooser, response_rule, trace)
-        fold.ticket_id = str(data["ticket"])
-        fold.fields = {str(name): _value_in(value) for name, value in data["fields"].items()}
-        fold.status = None if data["status"] is None else Status(data["status"])
-        if data["policy"] is not None:
-            fold.policy = policies.get(str(data["policy"]))
-        fold.plan = _plan(policies, fold.policy)
-        fold.policy_reason = str(data["reason"])
-        fold.cycles = {
-            str(metric): [_cycle_in(c, calendars) for c in cycles]
-            for metric, cycles in data["cycles"].items()
-        }
-        fold.agent_opened = _instant(data["agent_opened"])
-        fold.pins = {str(m): int(us) for m, us in data["pins"].items()}
-        fold.waiting_for_requester = {str(m) for m in data["waiting"]}
-        at, kinds = data["earlier"]
-        fold.earlier = (int(at), frozenset(str(k) for k in kinds))
-        tally = data["tally"]
-        fold.tally = OutcomeTally(
-            replies=int(tally["replies"]),
-            replies_by_solve=int(tally["by_solve"]),
-            followup=bool(tally["followup"]),
-            solved_at=_instant(tally["solved_at"]),
-            reopened_at=_instant(tally["reopened_at"]),
-            closed=bool(tally["closed"]),
-            rated=None if tally["rated"] is None else TicketEvent.from_dict(tally["rated"]),
-        )
-    except ClockStateError:
-        raise
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise ClockStateError(f"fold snapshot: unreadable ({exc!r})") from None
+    saved = snapshot.state
+    if not isinstance(saved, _Saved):
+        saved = _saved_from_json(saved, policies)
+    fold = _Fold(events, policies, at_us, chooser, response_rule, trace)
+    fold.ticket_id = saved.ticket_id
+    fold.fields = dict(saved.fields)
+    fold.status = saved.status
+    if saved.policy is not None:
+        try:
+            fold.policy = policies.get(saved.policy)
+        except PolicyError:
+            raise ClockStateError(f"fold snapshot: no policy {saved.policy!r} any more") from None
+    fold.plan = _plan(policies, fold.policy)
+    fold.policy_reason = saved.reason
+    fold.cycles = {m: _shared(cycles) for m, cycles in saved.cycles.items()}
+    fold.agent_opened = saved.agent_opened
+    fold.pins = dict(saved.pins)
+    fold.waiting_for_requester = set(saved.waiting)
+    fold.earlier = saved.earlier
+    fold.tally = dataclasses.replace(saved.tally)
     if trace is not None:
         fold.note(
             snapshot.last[0],
