@@ -175,3 +175,18 @@ def test_a_settled_clock_moved_to_another_instant_differs_in_that_instant_only()
     assert moved == dataclasses.replace(state, at_us=state.at_us + 5)
     assert moved.counting == state.counting  # compare=False: checked by hand
     assert _at_instant(state, state.at_us) is state
+
+
+def test_the_folds_clock_builder_equals_the_constructor() -> None:
+    import dataclasses
+
+    from ticketsla.clock import _clock_state
+
+    events = _ticket()
+    for state in fold(events, POLICY, events[-1].at_us + 3_600_000_000).clocks:
+        values = {f.name: getattr(state, f.name) for f in dataclasses.fields(state)}
+        assert values.pop("escalations_us") == ()
+        built = _clock_state(*values.values())
+        assert built == state
+        assert built.counting == state.counting
+        assert built.escalations_us == ()

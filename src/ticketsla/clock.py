@@ -918,25 +918,25 @@ class _Fold:
                 fired.append((label, when))
         if len(fired) > 1:
             fired.sort(key=_second)
-        return ClockState(
-            ticket_id=ticket_id,
-            metric=metric,
-            cycle=cycle.number,
-            status=status,
-            policy=policy_name or "",
-            calendar=calendar.name,
-            priority=priority,
-            target_us=target,
-            elapsed_us=elapsed,
-            started_us=cycle.started,
-            stopped_us=stopped,
-            deadline_us=deadline,
-            breached_us=breached,
-            breach_point_us=breach_point,
-            warnings_us=tuple(fired),
-            at_us=at,
-            ever_breached=cycle.history_breached or breached is not None,
-            counting=running and calendar.is_open_us(at),
+        return _clock_state(
+            ticket_id,
+            metric,
+            cycle.number,
+            status,
+            policy_name or "",
+            calendar.name,
+            priority,
+            target,
+            elapsed,
+            cycle.started,
+            stopped,
+            deadline,
+            breached,
+            breach_point,
+            tuple(fired),
+            at,
+            cycle.history_breached or breached is not None,
+            running and calendar.is_open_us(at),
         )
 
 
@@ -946,6 +946,52 @@ def _second(item: tuple[str, int]) -> int:
 
 _new_object = object.__new__
 _set_slot = object.__setattr__
+
+
+def _clock_state(
+    ticket_id: str,
+    metric: str,
+    cycle: int,
+    status: ClockStatus,
+    policy: str,
+    calendar: str,
+    priority: Priority | None,
+    target_us: int,
+    elapsed_us: int,
+    started_us: int,
+    stopped_us: int | None,
+    deadline_us: int | None,
+    breached_us: int | None,
+    breach_point_us: int | None,
+    warnings_us: tuple[tuple[str, int], ...],
+    at_us: int,
+    ever_breached: bool,
+    counting: bool,
+) -> ClockState:
+    """``ClockState(...)`` without an escalation, field by field as its ``__init__`` does but
+    without parsing keywords: the fold builds one per cycle (tests/test_fold_snapshot.py checks
+    it against the constructor)."""
+    state: ClockState = _new_object(ClockState)
+    _set_slot(state, "ticket_id", ticket_id)
+    _set_slot(state, "metric", metric)
+    _set_slot(state, "cycle", cycle)
+    _set_slot(state, "status", status)
+    _set_slot(state, "policy", policy)
+    _set_slot(state, "calendar", calendar)
+    _set_slot(state, "priority", priority)
+    _set_slot(state, "target_us", target_us)
+    _set_slot(state, "elapsed_us", elapsed_us)
+    _set_slot(state, "started_us", started_us)
+    _set_slot(state, "stopped_us", stopped_us)
+    _set_slot(state, "deadline_us", deadline_us)
+    _set_slot(state, "breached_us", breached_us)
+    _set_slot(state, "breach_point_us", breach_point_us)
+    _set_slot(state, "warnings_us", warnings_us)
+    _set_slot(state, "at_us", at_us)
+    _set_slot(state, "ever_breached", ever_breached)
+    _set_slot(state, "counting", counting)
+    _set_slot(state, "escalations_us", ())
+    return state
 
 
 def _at_instant(state: ClockState, at_us: int) -> ClockState:
