@@ -190,3 +190,31 @@ def test_the_folds_clock_builder_equals_the_constructor() -> None:
         assert built == state
         assert built.counting == state.counting
         assert built.escalations_us == ()
+
+
+def test_the_folds_ticket_builder_equals_the_constructor() -> None:
+    import dataclasses
+
+    from ticketsla.clock import TicketSLA
+
+    events = _ticket()
+    sla = fold(events, POLICY, events[-1].at_us)
+    names = [f.name for f in dataclasses.fields(TicketSLA)]
+    # the fields clock._Fold.result sets one by one: a new field must be set there too
+    assert names == [
+        "ticket_id",
+        "at_us",
+        "policy",
+        "policy_reason",
+        "priority",
+        "status",
+        "fields",
+        "clocks",
+        "fcr",
+        "csat",
+        "_explain",
+        "escalation_trail",
+    ]
+    rebuilt = TicketSLA(**{name: getattr(sla, name) for name in names})
+    assert rebuilt == sla
+    assert rebuilt.escalation_trail == sla.escalation_trail == ()

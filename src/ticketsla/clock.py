@@ -590,13 +590,15 @@ class _Fold:
     def set_status(self, status: Status, at: int) -> None:
         previous = self.status
         self.status = status
-        reopened = previous is not None and previous.is_done and not status.is_done
+        reopened = previous in _DONE and status not in _DONE
         # Only the latest cycle of a metric can be active: the next starts when it stops.
         for metric, cycles in self.cycles.items():
             if cycles:
                 if reopened:
                     self.reopen(metric, cycles, at)
-                self.repause(metric, cycles[-1], at)
+                latest = cycles[-1].status
+                if latest is _RUNNING or latest is _PAUSED:
+                    self.repause(metric, cycles[-1], at)
 
     def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
         state = cycle.status
@@ -670,7 +672,7 @@ class _Fold:
                     continue
                 if metric in self.waiting_for_requester:
                     continue
-                if self.status is not None and self.status.is_done:
+                if self.status in _DONE:
                     continue
                 gate = move.after
                 if gate is not None and gate in self.plan.current:
@@ -728,19 +730,20 @@ class _Fold:
         for event in applied:
             tally.add(event)
         fcr = tally.fcr(policy.fcr, at) if policy is not None else None
-        return TicketSLA(
-            ticket_id=ticket_id,
-            at_us=at,
-            policy=policy_name,
-            policy_reason=self.policy_reason,
-            priority=priority,
-            status=self.status,
-            fields=tuple(sorted(self.fields.items())),
-            clocks=tuple(states),
-            fcr=fcr,
-            csat=tally.csat(),
-            _explain=self.explain_later(),
-        )
+        sla: TicketSLA = _new_object(TicketSLA)  # as its __init__ does, without keywords
+        _set_slot(sla, "ticket_id", ticket_id)
+        _set_slot(sla, "at_us", at)
+        _set_slot(sla, "policy", policy_name)
+        _set_slot(sla, "policy_reason", self.policy_reason)
+        _set_slot(sla, "priority", priority)
+        _set_slot(sla, "status", self.status)
+        _set_slot(sla, "fields", tuple(sorted(self.fields.items())))
+        _set_slot(sla, "clocks", tuple(states))
+        _set_slot(sla, "fcr", fcr)
+        _set_slot(sla, "csat", tally.csat())
+        _set_slot(sla, "_explain", self.explain_later())
+        _set_slot(sla, "escalation_trail", ())
+        return sla
 
     def clock_of(
         self,
@@ -890,7 +893,10 @@ class _Fold:
         running = status is _RUNNING
         stopped = cycle.stopped
         target_since = cycle.target_since
-        reached, crossing = _reach(segments, target)
+        # running time short of an amount never reached it (the common case, and no calendar call)
+        reached, crossing = (
+            (None, None) if open_since is None and elapsed < target else _reach(segments, target)
+        )
         # A running clock that stopped exactly on its target and resumed is due at the resume.
         deadline = crossing if running else reached
         if self.trace is not None:
@@ -907,6 +913,8 @@ class _Fold:
         breached = shown if breach_point is not None and breach_point < at else None
         fired: list[tuple[str, int]] = []
         for label, amount in self.plan.warnings(metric, target):
+            if open_since is None and elapsed < amount:
+                continue
             when, _ = _reach(segments, amount)
             if when is None:
                 continue
@@ -1030,6 +1038,7 @@ def _metric_and_cycle(state: ClockState) -> tuple[str, int]:
 _ACTIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
 _RUNNING = ClockStatus.RUNNING
 _PAUSED = ClockStatus.PAUSED
+_DONE = (Status.SOLVED, Status.CLOSED)  # Status.is_done, without a property call
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 
