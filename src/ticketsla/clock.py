@@ -645,38 +645,39 @@ class _Fold:
         if moves is None:
             return
         all_cycles = self.cycles
-        for move in moves:
-            metric = move.metric
+        trace = self.trace
+        for metric, starts, stops, cancels, by_status, many_cycles, after in moves:
             cycles = all_cycles.get(metric)
             if cycles is None:
                 cycles = all_cycles[metric] = []
-            active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
+                active = None
+            else:
+                active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
             if active is not None:
-                if move.stops:
+                if stops:
                     active.close_segment(at)
                     active.status = ClockStatus.FULFILLED
                     active.stopped = at
-                    active.stopped_by_done = move.by_status
-                    if self.trace is not None:
+                    active.stopped_by_done = by_status
+                    if trace is not None:
                         self.note(at, f"{metric} #{active.number}: fulfilled by {trigger}")
                     active = None
-                elif move.cancels:
+                elif cancels:
                     active.close_segment(at)
                     active.status = ClockStatus.CANCELLED
                     active.stopped = at
-                    if self.trace is not None:
+                    if trace is not None:
                         self.note(at, f"{metric} #{active.number}: cancelled by {trigger}")
                     continue
-            if active is None and move.starts:
-                if cycles and not move.many_cycles:
+            if active is None and starts:
+                if cycles and not many_cycles:
                     continue
                 if metric in self.waiting_for_requester:
                     continue
                 if self.status in _DONE:
                     continue
-                gate = move.after
-                if gate is not None and gate in self.plan.current:
-                    gate_cycles = all_cycles.get(gate)
+                if after is not None and after in self.plan.current:
+                    gate_cycles = all_cycles.get(after)
                     if not gate_cycles or gate_cycles[0].stopped is None:
                         continue
                 self.start(metric, at, reason="started by " + trigger)
