@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import escalation
 from ._instants import from_us, to_us
@@ -35,17 +35,13 @@ from .events import (
     order_events,
 )
 from .metrics import MetricDefinition, OnReopen
-from .outcomes import CSAT, FCR, csat_of, fcr_of
+from .outcomes import CSAT, FCR, OutcomeTally
 from .policy import DEFAULT_CUSTOMER_REPLY_REOPENS, PolicySet, SLAPolicy
 
 __all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold", "with_trail"]
 
 Chooser = Callable[[Mapping[str, Any], tuple[SLAPolicy, ...]], str | None]
 ResponseRule = Callable[[TicketEvent], bool | None]
-
-_FIELD_KINDS = frozenset(
-    {EventKind.CREATED, EventKind.FIELDS_CHANGED, EventKind.PRIORITY_CHANGED, EventKind.ASSIGNED}
-)
 
 
 class ClockStatus(StrEnum):
@@ -236,6 +232,7 @@ class _Cycle:
         "history_breached",
         "number",
         "open_since",
+        "shown",
         "started",
         "status",
         "stopped",
@@ -259,6 +256,17 @@ class _Cycle:
         self.open_since: int | None = at
         self.history_breached = False
         self.suspended: _Cycle | None = None  # what is shown while no target applies
+        # once the cycle is settled (not its metric's latest): (plan, (priority, ticket), state)
+        self.shown: tuple[_Plan, tuple[Any, str], ClockState | None] | None = None
+
+    def copy(self) -> _Cycle:
+        """A copy to go on folding with (segments are immutable tuples; ``suspended`` is only
+        ever replaced, never changed)."""
+        twin = _Cycle.__new__(_Cycle)
+        for name in _Cycle.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.closed = list(self.closed)
+        return twin
 
     def snapshot_cancelled(self, at: int) -> _Cycle:
         """A copy of this cycle cancelled at ``at``: how it shows while no target applies."""
@@ -336,6 +344,7 @@ class _Fold:
         trace: list[tuple[int, str]] | None,
     ) -> None:
         self.events = events
+        self.ticket_id = events[0].ticket_id if events else ""
         self.policies = policies
         self.at = at
         self.chooser = chooser
@@ -353,13 +362,18 @@ class _Fold:
         # metric -> a due instant pinned by a due_set event, until a due_cleared
         self.pins: dict[str, int] = {}
         self.waiting_for_requester: set[str] = set()
+        self.tally = OutcomeTally()  # FCR and CSAT, fed the applied events by ``result``
+        # Set on a fold resumed from a snapshot (ticketsla.fold_snapshot): the kinds of the
+        # snapshot's events at its last instant, and how to rebuild the fold there with a trace.
+        self.earlier: tuple[int, frozenset[str]] | None = None
+        self.rebuild: Callable[[list[tuple[int, str]]], _Fold] | None = None
 
     # -- helpers --
 
-    def note(self, at: int, text: Callable[[], str]) -> None:
-        """Add a line to the trace; the text is built only when a trace is being kept."""
+    def note(self, at: int, text: str) -> None:
+        """Add a line to the trace (callers build the text only when ``trace`` is kept)."""
         if self.trace is not None:
-            self.trace.append((at, f"{from_us(at, self.zone()).isoformat()}  {text()}"))
+            self.trace.append((at, f"{from_us(at, self.zone()).isoformat()}  {text}"))
 
     def zone(self) -> Any:
         return self.policy.calendar.zone if self.policy is not None else UTC
@@ -375,9 +389,6 @@ class _Fold:
             return None
         return self.policy.target_us(metric, self.fields.get("priority"))
 
-    def paused_now(self, metric: str) -> bool:
-        return self.status is not None and self.status in self.definition(metric).pause_while
-
     def is_response(self, event: TicketEvent) -> bool:
         if event.kind is not EventKind.AGENT_REPLY:
             return False
@@ -390,99 +401,125 @@ class _Fold:
     # -- the walk --
 
     def run(self) -> TicketSLA:
-        ticket_id = self.events[0].ticket_id if self.events else ""
-        applied: list[TicketEvent] = []
-        if self.events and self.events[0].at_us <= self.at:
-            self.choose(self.events[0].at_us)
-        for event in self.events:
-            if event.at_us > self.at:
-                break
-            applied.append(event)
-            self.apply(event)
-        return self.result(ticket_id, applied)
+        events = self.events
+        ticket_id = events[0].ticket_id if events else ""
+        at = self.at
+        if events and events[0].at_us <= at:
+            self.choose(events[0].at_us)
+        applied = self.walk(events)
+        return self.result(ticket_id, events if applied == len(events) else events[:applied])
 
-    def apply(self, event: TicketEvent) -> None:
+    def run_on(self) -> TicketSLA:
+        """Finish a fold restored from a snapshot: apply ``events`` (those after it)."""
+        applied = self.walk(self.events)
+        return self.result(self.ticket_id, self.events[:applied])
+
+    def walk(self, events: Sequence[TicketEvent]) -> int:
+        """Apply ``events`` (in history order) up to ``at``; return how many applied."""
+        at = self.at
+        count = 0
+        for event in events:
+            if event.at_us > at:
+                break
+            _APPLY[event.kind](self, event)
+            count += 1
+        return count
+
+    # One method per event kind, dispatched through ``_APPLY``.
+
+    def apply_created(self, event: TicketEvent) -> None:
+        self.set_fields(event)
         at = event.at_us
-        kind = event.kind
-        if kind in _FIELD_KINDS:
-            self.set_fields(event)
-        if kind is EventKind.AGENT_REPLY:
-            if at == self.agent_opened:
-                # An agent opened the ticket with this public message: it is what ``created``
-                # already told, not a reply to anyone.
-                self.note(at, lambda: f"{kind} ({event.event_id}) opens the ticket: no reply")
-                return
-            if not self.is_response(event):
-                self.note(
-                    at, lambda: f"{kind} ({event.event_id}) is not a response: no clock stops"
-                )
-                return
-        elif kind is EventKind.CUSTOMER_MESSAGE:
-            if event.auto:
-                return  # an auto-reply from the customer's side starts and stops nothing
-            if self.waiting_for_requester:
-                for metric in sorted(self.waiting_for_requester):
-                    if metric in self.plan.current and not self.cycles.get(metric):
-                        self.start(metric, at, reason="started by the requester's first message")
-                self.waiting_for_requester.clear()
-            reopens = (
-                self.policy.customer_reply_reopens
-                if self.policy is not None
-                else DEFAULT_CUSTOMER_REPLY_REOPENS
-            )
-            if self.status in reopens:
-                # The customer's answer ends the wait: a solved ticket reopens, a pending or
-                # on-hold one opens (the policy's customer_reply_reopens).
-                self.note(at, lambda: f"customer wrote on a {self.status} ticket: it opens")
-                self.set_status(Status.OPEN, at)
-        elif kind is EventKind.DUE_SET:
-            metric = _pinned_metric(event)
-            self.pins[metric] = due_instant_us(event)
-            self.note(at, lambda: f"{metric}: due instant pinned by {event.event_id}")
-            return
-        elif kind is EventKind.DUE_CLEARED:
-            metric = _pinned_metric(event)
-            if self.pins.pop(metric, None) is not None:
-                self.note(at, lambda: f"{metric}: pinned due instant cleared")
-            return
-        elif kind is EventKind.STATUS_CHANGED:
-            status = event.status
-            if status is not None and status is not self.status:
-                self.set_status(status, at)
-                self.fire(_STATUS_TRIGGER[status], at)
-            return
-        elif kind is EventKind.CREATED:
-            if event.status is not None:
-                self.status = event.status
-            if event.actor is Actor.AGENT and self.agent_opened is None:
-                self.agent_opened = at
-                if self.opened_with_a_note_only(at):
-                    self.waiting_for_requester = {
-                        metric
-                        for metric, (definition, _) in self.plan.current.items()
-                        if _is_first_reply(definition)
-                    }
+        if event.status is not None:
+            self.status = event.status
+        if event.actor is Actor.AGENT and self.agent_opened is None:
+            self.agent_opened = at
+            if self.opened_with_a_note_only(at):
+                self.waiting_for_requester = set(self.plan.first_reply)
+                if self.trace is not None:
                     self.note(
                         at,
-                        lambda: (
-                            "opened by an agent with an internal note: first replies start "
-                            "at the requester's first message"
-                        ),
+                        "opened by an agent with an internal note: first replies start "
+                        "at the requester's first message",
                     )
-        self.fire(kind, at)
+        self.fire(EventKind.CREATED, at)
+
+    def apply_fields(self, event: TicketEvent) -> None:
+        self.set_fields(event)
+        self.fire(event.kind, event.at_us)
+
+    def apply_agent_reply(self, event: TicketEvent) -> None:
+        at = event.at_us
+        if at == self.agent_opened:
+            # An agent opened the ticket with this public message: it is what ``created``
+            # already told, not a reply to anyone.
+            if self.trace is not None:
+                self.note(at, f"{event.kind} ({event.event_id}) opens the ticket: no reply")
+            return
+        if not self.is_response(event):
+            if self.trace is not None:
+                self.note(at, f"{event.kind} ({event.event_id}) is not a response: no clock stops")
+            return
+        self.fire(EventKind.AGENT_REPLY, at)
+
+    def apply_customer_message(self, event: TicketEvent) -> None:
+        if event.auto:
+            return  # an auto-reply from the customer's side starts and stops nothing
+        at = event.at_us
+        if self.waiting_for_requester:
+            for metric in sorted(self.waiting_for_requester):
+                if metric in self.plan.current and not self.cycles.get(metric):
+                    self.start(metric, at, reason="started by the requester's first message")
+            self.waiting_for_requester.clear()
+        reopens = (
+            self.policy.customer_reply_reopens
+            if self.policy is not None
+            else DEFAULT_CUSTOMER_REPLY_REOPENS
+        )
+        if self.status in reopens:
+            # The customer's answer ends the wait: a solved ticket reopens, a pending or
+            # on-hold one opens (the policy's customer_reply_reopens).
+            if self.trace is not None:
+                self.note(at, f"customer wrote on a {self.status} ticket: it opens")
+            self.set_status(Status.OPEN, at)
+        self.fire(EventKind.CUSTOMER_MESSAGE, at)
+
+    def apply_due_set(self, event: TicketEvent) -> None:
+        metric = _pinned_metric(event)
+        self.pins[metric] = due_instant_us(event)
+        if self.trace is not None:
+            self.note(event.at_us, f"{metric}: due instant pinned by {event.event_id}")
+
+    def apply_due_cleared(self, event: TicketEvent) -> None:
+        metric = _pinned_metric(event)
+        if self.pins.pop(metric, None) is not None and self.trace is not None:
+            self.note(event.at_us, f"{metric}: pinned due instant cleared")
+
+    def apply_status(self, event: TicketEvent) -> None:
+        status = event.status
+        if status is not None and status is not self.status:
+            at = event.at_us
+            self.set_status(status, at)
+            self.fire(_STATUS_TRIGGER[status], at)
+
+    def apply_other(self, event: TicketEvent) -> None:
+        self.fire(event.kind, event.at_us)
 
     def opened_with_a_note_only(self, at: int) -> bool:
         """Whether the events at the creation instant hold an internal note and no public reply."""
-        kinds = {e.kind for e in self.events if e.at_us == at}
+        kinds: set[str] = {e.kind for e in self.events if e.at_us == at}
+        if self.earlier is not None and self.earlier[0] == at:
+            kinds |= self.earlier[1]
         return EventKind.INTERNAL_NOTE in kinds and EventKind.AGENT_REPLY not in kinds
 
     def set_fields(self, event: TicketEvent) -> None:
         changed = False
+        fields = self.fields
         for name, value in event.ticket_fields().items():
             if name == "status":
                 continue
-            if self.fields.get(name) != value:
-                self.fields[name] = value
+            if fields.get(name) != value:
+                fields[name] = value
                 changed = True
         if changed:
             self.choose(event.at_us)
@@ -492,7 +529,8 @@ class _Fold:
         if policy is not self.policy:
             self.plan = _plan(self.policies, policy)
             self.policy = policy
-            self.note(at, lambda: reason)
+            if self.trace is not None:
+                self.note(at, reason)
         self.policy_reason = reason
         self.retarget(at)
 
@@ -505,6 +543,7 @@ class _Fold:
         """Apply the target and calendar now in force to an active cycle."""
         target = self.target(metric)
         calendar = self.calendar(metric)
+        trace = self.trace
         if target != cycle.target:
             if cycle.target is not None and target is not None:
                 self.mark_history_breach(cycle, at)
@@ -516,19 +555,20 @@ class _Fold:
                 cycle.suspended = cycle.snapshot_cancelled(at)
                 cycle.target = None
                 cycle.target_since = at
-                self.note(at, lambda: f"{metric} #{cycle.number}: no target any more: cancelled")
+                if trace is not None:
+                    self.note(at, f"{metric} #{cycle.number}: no target any more: cancelled")
                 self.repause(metric, cycle, at)
                 return
             if cycle.suspended is not None:
                 cycle.suspended = None
-                self.note(at, lambda: f"{metric} #{cycle.number}: a target applies again: resumed")
-            self.note(
-                at,
-                lambda: (
+                if trace is not None:
+                    self.note(at, f"{metric} #{cycle.number}: a target applies again: resumed")
+            if trace is not None:
+                self.note(
+                    at,
                     f"{metric} #{cycle.number}: re-targeted to {_td(target)} "
-                    "from its original start"
-                ),
-            )
+                    "from its original start",
+                )
             cycle.target = target
             cycle.target_since = at
         if calendar != cycle.calendar:  # by value: two policies may load equal calendars
@@ -536,7 +576,8 @@ class _Fold:
                 cycle.close_segment(at)
                 cycle.open_since = at
             cycle.calendar = calendar
-            self.note(at, lambda: f"{metric} #{cycle.number}: now measured on {calendar.name}")
+            if trace is not None:
+                self.note(at, f"{metric} #{cycle.number}: now measured on {calendar.name}")
         self.repause(metric, cycle, at)
 
     def mark_history_breach(self, cycle: _Cycle, at: int) -> None:
@@ -549,26 +590,31 @@ class _Fold:
     def set_status(self, status: Status, at: int) -> None:
         previous = self.status
         self.status = status
-        reopened = previous is not None and previous.is_done and not status.is_done
+        reopened = previous in _DONE and status not in _DONE
         # Only the latest cycle of a metric can be active: the next starts when it stops.
         for metric, cycles in self.cycles.items():
             if cycles:
                 if reopened:
                     self.reopen(metric, cycles, at)
-                self.repause(metric, cycles[-1], at)
+                latest = cycles[-1].status
+                if latest is _RUNNING or latest is _PAUSED:
+                    self.repause(metric, cycles[-1], at)
 
     def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
-        if cycle.status not in (ClockStatus.RUNNING, ClockStatus.PAUSED):
+        state = cycle.status
+        if state is not _RUNNING and state is not _PAUSED:
             return
-        if self.paused_now(metric):
-            if cycle.status is ClockStatus.RUNNING:
+        if self.status in self.plan.pause_while[metric]:
+            if state is _RUNNING:
                 cycle.close_segment(at)
-                cycle.status = ClockStatus.PAUSED
-                self.note(at, lambda: f"{metric} #{cycle.number}: paused ({self.status})")
-        elif cycle.status is ClockStatus.PAUSED:
-            cycle.status = ClockStatus.RUNNING
+                cycle.status = _PAUSED
+                if self.trace is not None:
+                    self.note(at, f"{metric} #{cycle.number}: paused ({self.status})")
+        elif state is _PAUSED:
+            cycle.status = _RUNNING
             cycle.open_since = at
-            self.note(at, lambda: f"{metric} #{cycle.number}: resumed ({self.status})")
+            if self.trace is not None:
+                self.note(at, f"{metric} #{cycle.number}: resumed ({self.status})")
 
     def reopen(self, metric: str, cycles: list[_Cycle], at: int) -> None:
         last = cycles[-1]
@@ -583,11 +629,10 @@ class _Fold:
         if rule is OnReopen.RESTART:
             self.mark_history_breach(last, at)  # the breach stays on record after the restart
             last.reset(at)
-            self.note(at, lambda: f"{metric} #{last.number}: reopened: restarts from zero")
-        else:
-            self.note(
-                at, lambda: f"{metric} #{last.number}: reopened: continues, elapsed time kept"
-            )
+            if self.trace is not None:
+                self.note(at, f"{metric} #{last.number}: reopened: restarts from zero")
+        elif self.trace is not None:
+            self.note(at, f"{metric} #{last.number}: reopened: continues, elapsed time kept")
         last.status = ClockStatus.RUNNING
         last.stopped = None
         last.stopped_by_done = False
@@ -596,89 +641,132 @@ class _Fold:
         self.retarget_cycle(metric, last, at)
 
     def fire(self, trigger: str, at: int) -> None:
-        for metric, definition in self.plan.by_trigger.get(trigger, ()):
-            cycles = self.cycles.setdefault(metric, [])
-            active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
+        moves = self.plan.by_trigger.get(trigger)
+        if moves is None:
+            return
+        all_cycles = self.cycles
+        trace = self.trace
+        for metric, starts, stops, cancels, by_status, many_cycles, after in moves:
+            cycles = all_cycles.get(metric)
+            if cycles is None:
+                cycles = all_cycles[metric] = []
+                active = None
+            else:
+                active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
             if active is not None:
-                if trigger in definition.stop:
+                if stops:
                     active.close_segment(at)
                     active.status = ClockStatus.FULFILLED
                     active.stopped = at
-                    active.stopped_by_done = trigger.startswith("status:")
-                    number = active.number
-                    self.note(at, lambda: f"{metric} #{number}: fulfilled by {trigger}")
+                    active.stopped_by_done = by_status
+                    if trace is not None:
+                        self.note(at, f"{metric} #{active.number}: fulfilled by {trigger}")
                     active = None
-                elif trigger in definition.cancel:
+                elif cancels:
                     active.close_segment(at)
                     active.status = ClockStatus.CANCELLED
                     active.stopped = at
-                    number = active.number
-                    self.note(at, lambda: f"{metric} #{number}: cancelled by {trigger}")
+                    if trace is not None:
+                        self.note(at, f"{metric} #{active.number}: cancelled by {trigger}")
                     continue
-            if active is None and trigger in definition.start:
-                if cycles and not definition.many_cycles:
+            if active is None and starts:
+                if cycles and not many_cycles:
                     continue
                 if metric in self.waiting_for_requester:
                     continue
-                if self.status is not None and self.status.is_done:
+                if self.status in _DONE:
                     continue
-                gate = definition.after
-                if gate is not None and gate in self.plan.current:
-                    gate_cycles = self.cycles.get(gate)
+                if after is not None and after in self.plan.current:
+                    gate_cycles = all_cycles.get(after)
                     if not gate_cycles or gate_cycles[0].stopped is None:
                         continue
                 self.start(metric, at, reason="started by " + trigger)
 
     def start(self, metric: str, at: int, *, reason: str) -> None:
         cycles = self.cycles.setdefault(metric, [])
-        cycle = _Cycle(len(cycles) + 1, at, self.target(metric), self.calendar(metric))
+        cycle = _Cycle(len(cycles) + 1, at, self.target(metric), self.plan.current[metric][1])
         cycles.append(cycle)
-        self.note(
-            at,
-            lambda: (
+        if self.trace is not None:
+            self.note(
+                at,
                 f"{metric} #{cycle.number}: {reason}; target {_td(cycle.target)} "
-                f"on {cycle.calendar.name}"
-            ),
-        )
+                f"on {cycle.calendar.name}",
+            )
         self.repause(metric, cycle, at)
 
     # -- the result --
 
-    def result(self, ticket_id: str, applied: list[TicketEvent]) -> TicketSLA:
+    def result(self, ticket_id: str, applied: Sequence[TicketEvent]) -> TicketSLA:
         at = self.at
         states: list[ClockState] = []
-        policy_name = self.policy.name if self.policy else None
+        policy = self.policy
+        policy_name = policy.name if policy is not None else None
         priority = self.fields.get("priority")
-        for metric, cycles in self.cycles.items():
-            warnings = self.policy.warnings_for(metric) if self.policy else ()
-            pin = self.pins.get(metric)
+        all_cycles = self.cycles
+        pins = self.pins
+        plan = self.plan
+        tracing = self.trace is not None
+        for metric, cycles in all_cycles.items():
+            pin = pins.get(metric) if pins else None
+            latest = cycles[-1] if cycles else None
             for cycle in cycles:
-                if pin is not None and cycle is cycles[-1]:
-                    states.append(self.pinned_state(ticket_id, metric, cycle, pin, policy_name))
-                    continue
-                if cycle.target is None:
-                    if cycle.suspended is None:
-                        continue
-                    cycle = cycle.suspended
-                state = self.state(ticket_id, metric, cycle, warnings, policy_name, priority)
-                if self.policy is not None and self.policy.contract.escalation:
-                    state = self.escalate(state, cycle, self.policy, priority)
-                states.append(state)
-        states.sort(key=lambda s: (s.metric, s.cycle))
-        fcr = fcr_of(applied, self.policy.fcr, at) if self.policy else None
-        return TicketSLA(
-            ticket_id=ticket_id,
-            at_us=at,
-            policy=policy_name,
-            policy_reason=self.policy_reason,
-            priority=priority,
-            status=self.status,
-            fields=tuple(sorted(self.fields.items())),
-            clocks=tuple(states),
-            fcr=fcr,
-            csat=csat_of(applied),
-            _explain=self.explain_later(),
-        )
+                if cycle is latest or tracing:
+                    pinned = pin if cycle is latest else None
+                    state = self.clock_of(ticket_id, metric, cycle, pinned, policy_name, priority)
+                else:
+                    # A cycle before the latest never changes again, and neither does what it
+                    # shows under one policy and priority, but for the instant asked about: a
+                    # fold resumed from a snapshot shares it, and what it showed, with the fold
+                    # that took the snapshot.
+                    memo = cycle.shown
+                    if memo is None or memo[0] is not plan or memo[1] != (priority, ticket_id):
+                        state = self.clock_of(ticket_id, metric, cycle, None, policy_name, priority)
+                        cycle.shown = (plan, (priority, ticket_id), state)
+                    else:
+                        state = memo[2] if memo[2] is None else _at_instant(memo[2], at)
+                if state is not None:
+                    states.append(state)
+        states.sort(key=_metric_and_cycle)
+        tally = self.tally
+        for event in applied:
+            tally.add(event)
+        fcr = tally.fcr(policy.fcr, at) if policy is not None else None
+        sla: TicketSLA = _new_object(TicketSLA)  # as its __init__ does, without keywords
+        _set_slot(sla, "ticket_id", ticket_id)
+        _set_slot(sla, "at_us", at)
+        _set_slot(sla, "policy", policy_name)
+        _set_slot(sla, "policy_reason", self.policy_reason)
+        _set_slot(sla, "priority", priority)
+        _set_slot(sla, "status", self.status)
+        _set_slot(sla, "fields", tuple(sorted(self.fields.items())))
+        _set_slot(sla, "clocks", tuple(states))
+        _set_slot(sla, "fcr", fcr)
+        _set_slot(sla, "csat", tally.csat())
+        _set_slot(sla, "_explain", self.explain_later())
+        _set_slot(sla, "escalation_trail", ())
+        return sla
+
+    def clock_of(
+        self,
+        ticket_id: str,
+        metric: str,
+        cycle: _Cycle,
+        pin: int | None,
+        policy_name: str | None,
+        priority: Any,
+    ) -> ClockState | None:
+        """What one cycle shows at ``at`` (None: a cycle without a target shows nothing)."""
+        if pin is not None:
+            return self.pinned_state(ticket_id, metric, cycle, pin, policy_name)
+        if cycle.target is None:
+            if cycle.suspended is None:
+                return None
+            cycle = cycle.suspended
+        state = self.state(ticket_id, metric, cycle, policy_name, priority)
+        policy = self.policy
+        if policy is not None and policy.contract.escalation:
+            state = self.escalate(state, cycle, policy, priority)
+        return state
 
     def escalate(
         self, state: ClockState, cycle: _Cycle, policy: SLAPolicy, priority: Any
@@ -710,7 +798,7 @@ class _Fold:
             for name, when in kept:
                 verb = "fires" if when > self.at else "fired"
                 line = f"escalation {name} {verb} for {state.metric} cycle {state.cycle}"
-                self.note(when, lambda line=line: line)  # type: ignore[misc]
+                self.note(when, line)
         return dataclasses.replace(state, escalations_us=tuple(kept))
 
     def note_holidays(
@@ -725,19 +813,20 @@ class _Fold:
                 midnight = datetime(day.year, day.month, day.day, tzinfo=cal.zone)
                 self.note(
                     max(start, to_us(midnight)),
-                    lambda: (
-                        f"{metric} #{cycle.number}: crosses {name} ({day.isoformat()}), "
-                        f"closed on {cal.name}"
-                    ),
+                    f"{metric} #{cycle.number}: crosses {name} ({day.isoformat()}), "
+                    f"closed on {cal.name}",
                 )
 
     def explain_later(self) -> Callable[[], list[str]]:
         events, policies, at = self.events, self.policies, self.at
-        chooser, rule = self.chooser, self.response_rule
+        chooser, rule, rebuild = self.chooser, self.response_rule, self.rebuild
 
         def explain() -> list[str]:
             trace: list[tuple[int, str]] = []
-            _Fold(events, policies, at, chooser, rule, trace).run()
+            if rebuild is None:
+                _Fold(events, policies, at, chooser, rule, trace).run()
+            else:
+                rebuild(trace).run_on()
             trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
             return [text for _, text in trace]
 
@@ -787,19 +876,28 @@ class _Fold:
         ticket_id: str,
         metric: str,
         cycle: _Cycle,
-        warnings: Sequence[Any],
         policy_name: str | None,
         priority: Any,
     ) -> ClockState:
         at = self.at
         target = cycle.target
         assert target is not None
-        segments = cycle.segments()
+        calendar = cycle.calendar
+        open_since = cycle.open_since
         elapsed = cycle.closed_elapsed
-        if cycle.open_since is not None:
-            elapsed += cycle.calendar.elapsed_us(cycle.open_since, at)
-        running = cycle.status is ClockStatus.RUNNING
-        reached, crossing = _reach(segments, target)
+        if open_since is None:
+            segments: Sequence[Segment] = cycle.closed
+        else:
+            segments = [*cycle.closed, (open_since, None, calendar, elapsed, None)]
+            elapsed += calendar.elapsed_us(open_since, at)
+        status = cycle.status
+        running = status is _RUNNING
+        stopped = cycle.stopped
+        target_since = cycle.target_since
+        # running time short of an amount never reached it (the common case, and no calendar call)
+        reached, crossing = (
+            (None, None) if open_since is None and elapsed < target else _reach(segments, target)
+        )
         # A running clock that stopped exactly on its target and resumed is due at the resume.
         deadline = crossing if running else reached
         if self.trace is not None:
@@ -807,57 +905,161 @@ class _Fold:
         breach_point = None
         shown = None
         if crossing is not None:
-            point, shown = _breach_instants(crossing, cycle.target_since)
+            point, shown = _breach_instants(crossing, target_since)
             # A stopped clock breached only if it passed the point before it stopped; a running
             # or paused one is breached once real time passes the point (a stricter target
             # applied while paused breaches at once).
-            if cycle.stopped is None or point < cycle.stopped:
+            if stopped is None or point < stopped:
                 breach_point = point
         breached = shown if breach_point is not None and breach_point < at else None
         fired: list[tuple[str, int]] = []
-        for level in warnings:
-            amount = level.elapsed_at(target)
-            if amount is None:
+        for label, amount in self.plan.warnings(metric, target):
+            if open_since is None and elapsed < amount:
                 continue
             when, _ = _reach(segments, amount)
             if when is None:
                 continue
-            when = max(when, cycle.target_since)
-            if cycle.stopped is not None and when >= cycle.stopped:
+            if when < target_since:
+                when = target_since
+            if stopped is not None and when >= stopped:
                 continue
             if when <= at or running:
-                fired.append((level.label, when))
-        fired.sort(key=lambda item: item[1])
-        return ClockState(
-            ticket_id=ticket_id,
-            metric=metric,
-            cycle=cycle.number,
-            status=cycle.status,
-            policy=policy_name or "",
-            calendar=cycle.calendar.name,
-            priority=priority,
-            target_us=target,
-            elapsed_us=elapsed,
-            started_us=cycle.started,
-            stopped_us=cycle.stopped,
-            deadline_us=deadline,
-            breached_us=breached,
-            breach_point_us=breach_point,
-            warnings_us=tuple(fired),
-            at_us=at,
-            ever_breached=cycle.history_breached or breached is not None,
-            counting=running and cycle.calendar.is_open_us(at),
+                fired.append((label, when))
+        if len(fired) > 1:
+            fired.sort(key=_second)
+        return _clock_state(
+            ticket_id,
+            metric,
+            cycle.number,
+            status,
+            policy_name or "",
+            calendar.name,
+            priority,
+            target,
+            elapsed,
+            cycle.started,
+            stopped,
+            deadline,
+            breached,
+            breach_point,
+            tuple(fired),
+            at,
+            cycle.history_breached or breached is not None,
+            running and calendar.is_open_us(at),
         )
 
 
+def _second(item: tuple[str, int]) -> int:
+    return item[1]
+
+
+_new_object = object.__new__
+_set_slot = object.__setattr__
+
+
+def _clock_state(
+    ticket_id: str,
+    metric: str,
+    cycle: int,
+    status: ClockStatus,
+    policy: str,
+    calendar: str,
+    priority: Priority | None,
+    target_us: int,
+    elapsed_us: int,
+    started_us: int,
+    stopped_us: int | None,
+    deadline_us: int | None,
+    breached_us: int | None,
+    breach_point_us: int | None,
+    warnings_us: tuple[tuple[str, int], ...],
+    at_us: int,
+    ever_breached: bool,
+    counting: bool,
+) -> ClockState:
+    """``ClockState(...)`` without an escalation, field by field as its ``__init__`` does but
+    without parsing keywords: the fold builds one per cycle (tests/test_fold_snapshot.py checks
+    it against the constructor)."""
+    state: ClockState = _new_object(ClockState)
+    _set_slot(state, "ticket_id", ticket_id)
+    _set_slot(state, "metric", metric)
+    _set_slot(state, "cycle", cycle)
+    _set_slot(state, "status", status)
+    _set_slot(state, "policy", policy)
+    _set_slot(state, "calendar", calendar)
+    _set_slot(state, "priority", priority)
+    _set_slot(state, "target_us", target_us)
+    _set_slot(state, "elapsed_us", elapsed_us)
+    _set_slot(state, "started_us", started_us)
+    _set_slot(state, "stopped_us", stopped_us)
+    _set_slot(state, "deadline_us", deadline_us)
+    _set_slot(state, "breached_us", breached_us)
+    _set_slot(state, "breach_point_us", breach_point_us)
+    _set_slot(state, "warnings_us", warnings_us)
+    _set_slot(state, "at_us", at_us)
+    _set_slot(state, "ever_breached", ever_breached)
+    _set_slot(state, "counting", counting)
+    _set_slot(state, "escalations_us", ())
+    return state
+
+
+def _at_instant(state: ClockState, at_us: int) -> ClockState:
+    """``state`` as of ``at_us``: for a settled cycle only the instant asked about differs.
+    (Field by field, as a frozen dataclass's ``__init__`` does, without parsing keywords;
+    tests/test_fold_snapshot.py checks it against ``dataclasses.replace``.)"""
+    if state.at_us == at_us:
+        return state
+    twin: ClockState = _new_object(ClockState)
+    _set_slot(twin, "ticket_id", state.ticket_id)
+    _set_slot(twin, "metric", state.metric)
+    _set_slot(twin, "cycle", state.cycle)
+    _set_slot(twin, "status", state.status)
+    _set_slot(twin, "policy", state.policy)
+    _set_slot(twin, "calendar", state.calendar)
+    _set_slot(twin, "priority", state.priority)
+    _set_slot(twin, "target_us", state.target_us)
+    _set_slot(twin, "elapsed_us", state.elapsed_us)
+    _set_slot(twin, "started_us", state.started_us)
+    _set_slot(twin, "stopped_us", state.stopped_us)
+    _set_slot(twin, "deadline_us", state.deadline_us)
+    _set_slot(twin, "breached_us", state.breached_us)
+    _set_slot(twin, "breach_point_us", state.breach_point_us)
+    _set_slot(twin, "warnings_us", state.warnings_us)
+    _set_slot(twin, "ever_breached", state.ever_breached)
+    _set_slot(twin, "counting", state.counting)
+    _set_slot(twin, "escalations_us", state.escalations_us)
+    _set_slot(twin, "at_us", at_us)
+    return twin
+
+
+def _metric_and_cycle(state: ClockState) -> tuple[str, int]:
+    return state.metric, state.cycle
+
+
 _ACTIVE = (ClockStatus.RUNNING, ClockStatus.PAUSED)
+_RUNNING = ClockStatus.RUNNING
+_PAUSED = ClockStatus.PAUSED
+_DONE = (Status.SOLVED, Status.CLOSED)  # Status.is_done, without a property call
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 
-class _Plan:
-    """What the fold needs to know about the metrics under one policy of a set."""
+class _Move(NamedTuple):
+    """What one trigger does to one metric's clock under a policy (a row of the dispatch table)."""
 
-    __slots__ = ("by_trigger", "current")
+    metric: str
+    starts: bool
+    stops: bool
+    cancels: bool
+    by_status: bool  # the trigger is a status reached (a stop by solve may reopen)
+    many_cycles: bool
+    after: str | None
+
+
+class _Plan:
+    """What the fold needs to know about the metrics under one policy of a set, worked out once
+    per (set, policy) and kept in ``PolicySet.derived``."""
+
+    __slots__ = ("by_trigger", "current", "first_reply", "pause_while", "policy", "warning_amounts")
 
     def __init__(self, policies: PolicySet, policy: SLAPolicy | None) -> None:
         # Every metric any policy of the set measures, so that a later switch to a policy that
@@ -871,12 +1073,38 @@ class _Plan:
         if policy is not None:
             for definition in policy.metrics:
                 current[definition.name] = (definition, policy.calendar_for(definition.name))
-        by_trigger: dict[str, list[tuple[str, MetricDefinition]]] = {}
+        by_trigger: dict[str, list[_Move]] = {}
         for metric, (definition, _) in current.items():
             for trigger in definition.start | definition.stop | definition.cancel:
-                by_trigger.setdefault(trigger, []).append((metric, definition))
+                by_trigger.setdefault(trigger, []).append(
+                    _Move(
+                        metric=metric,
+                        starts=trigger in definition.start,
+                        stops=trigger in definition.stop,
+                        cancels=trigger in definition.cancel,
+                        by_status=trigger.startswith("status:"),
+                        many_cycles=definition.many_cycles,
+                        after=definition.after,
+                    )
+                )
+        self.policy = policy
         self.current = current
-        self.by_trigger = {t: tuple(pairs) for t, pairs in by_trigger.items()}
+        self.by_trigger = {t: tuple(moves) for t, moves in by_trigger.items()}
+        self.pause_while = {m: d.pause_while for m, (d, _) in current.items()}
+        self.first_reply = tuple(m for m, (d, _) in current.items() if _is_first_reply(d))
+        self.warning_amounts: dict[tuple[str, int], tuple[tuple[str, int], ...]] = {}
+
+    def warnings(self, metric: str, target: int) -> tuple[tuple[str, int], ...]:
+        """The policy's warning levels for ``metric`` as (label, elapsed time at which it fires)
+        under ``target``, in the policy's order; levels that never fire are left out."""
+        key = (metric, target)
+        amounts = self.warning_amounts.get(key)
+        if amounts is None:
+            levels = self.policy.warnings_for(metric) if self.policy is not None else ()
+            found = ((level.label, level.elapsed_at(target)) for level in levels)
+            amounts = tuple((label, amount) for label, amount in found if amount is not None)
+            self.warning_amounts[key] = amounts
+        return amounts
 
 
 def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
@@ -918,6 +1146,22 @@ def _breach_instants(crossing: int, target_since: int) -> tuple[int, int]:
 
 def _td(us: int | None) -> str:
     return "none" if us is None else format_duration(timedelta(microseconds=us))
+
+
+# How each kind of event moves the fold.
+_APPLY: dict[EventKind, Callable[[_Fold, TicketEvent], None]] = {
+    EventKind.CREATED: _Fold.apply_created,
+    EventKind.CUSTOMER_MESSAGE: _Fold.apply_customer_message,
+    EventKind.AGENT_REPLY: _Fold.apply_agent_reply,
+    EventKind.INTERNAL_NOTE: _Fold.apply_other,
+    EventKind.STATUS_CHANGED: _Fold.apply_status,
+    EventKind.PRIORITY_CHANGED: _Fold.apply_fields,
+    EventKind.ASSIGNED: _Fold.apply_fields,
+    EventKind.SATISFACTION_RATED: _Fold.apply_other,
+    EventKind.FIELDS_CHANGED: _Fold.apply_fields,
+    EventKind.DUE_SET: _Fold.apply_due_set,
+    EventKind.DUE_CLEARED: _Fold.apply_due_cleared,
+}
 
 
 def fold(

@@ -16,7 +16,16 @@ from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, PolicyError
 from .events import EventKind, Status, TicketEvent
 
-__all__ = ["CSAT", "FCR", "FCRDefinition", "Sentiment", "csat_of", "fcr_of", "sentiment_of"]
+__all__ = [
+    "CSAT",
+    "FCR",
+    "FCRDefinition",
+    "OutcomeTally",
+    "Sentiment",
+    "csat_of",
+    "fcr_of",
+    "sentiment_of",
+]
 
 
 class FCRKind(StrEnum):
@@ -119,67 +128,102 @@ def csat_of(events: Sequence[TicketEvent]) -> CSAT | None:
     """The latest rating among ordered events, or None when the ticket was never rated."""
     for event in reversed(events):
         if event.kind is EventKind.SATISFACTION_RATED and event.rating is not None:
-            return CSAT(
-                sentiment=sentiment_of(event.rating, event.scale),
-                rating=event.rating,
-                scale=event.scale,
-                rated_at_us=event.at_us,
-            )
+            return _csat(event)
     return None
+
+
+def _csat(event: TicketEvent) -> CSAT:
+    assert event.rating is not None
+    return CSAT(
+        sentiment=sentiment_of(event.rating, event.scale),
+        rating=event.rating,
+        scale=event.scale,
+        rated_at_us=event.at_us,
+    )
+
+
+@dataclass(slots=True)
+class OutcomeTally:
+    """What FCR and CSAT depend on, gathered one event at a time in history order.
+
+    ``fcr_of`` and ``csat_of`` decide from it; the clock fold keeps one beside its clocks, so a
+    fold resumed from a snapshot decides them without the events before the snapshot.
+    """
+
+    replies: int = 0  # public agent replies
+    replies_by_solve: int = 0  # public agent replies at or before the first solve's instant
+    followup: bool = False  # a customer message after the first reply, before a solve
+    solved_at: int | None = None
+    reopened_at: int | None = None
+    closed: bool = False  # a closed ticket is never reopened by a reply
+    rated: TicketEvent | None = None  # the latest rating
+
+    def add(self, event: TicketEvent) -> None:
+        kind = event.kind
+        if kind is EventKind.AGENT_REPLY and not event.auto:
+            self.replies += 1
+            if self.solved_at is None or event.at_us <= self.solved_at:
+                self.replies_by_solve += 1
+        elif kind is EventKind.CUSTOMER_MESSAGE and not event.auto:
+            if self.solved_at is not None:
+                if self.reopened_at is None and not self.closed:
+                    self.reopened_at = event.at_us  # a customer reply reopens a solved ticket
+            elif self.replies:
+                self.followup = True
+        elif kind is EventKind.STATUS_CHANGED and event.status is not None:
+            if event.status.is_done:
+                self.closed = self.closed or event.status is Status.CLOSED
+                if self.solved_at is None:
+                    self.solved_at = event.at_us
+            elif (
+                self.solved_at is not None
+                and self.reopened_at is None
+                and event.status is not Status.NEW
+            ):
+                self.reopened_at = event.at_us
+        elif kind is EventKind.SATISFACTION_RATED and event.rating is not None:
+            self.rated = event
+
+    def csat(self) -> CSAT | None:
+        return None if self.rated is None else _csat(self.rated)
+
+    def fcr(self, definition: FCRDefinition, at_us: int) -> FCR:
+        """The FCR verdict at ``at_us`` of the events added (none of them after ``at_us``)."""
+        solved_at, reopened_at = self.solved_at, self.reopened_at
+        if solved_at is None:
+            return FCR(definition=definition, achieved=None, reason="not solved yet")
+        if definition.kind is FCRKind.ONE_TOUCH:
+            if reopened_at is not None:
+                return FCR(definition=definition, achieved=False, reason="reopened after the solve")
+            return FCR(
+                definition=definition,
+                achieved=self.replies_by_solve <= 1,
+                reason=f"{self.replies_by_solve} public agent replies before the solve",
+            )
+        if definition.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
+            return FCR(
+                definition=definition,
+                achieved=not self.followup and reopened_at is None,
+                reason="customer wrote again after the first reply"
+                if self.followup
+                else ("reopened after the solve" if reopened_at is not None else "no follow-up"),
+            )
+        deadline = solved_at + definition.window_us
+        if reopened_at is not None and reopened_at <= deadline:
+            return FCR(definition=definition, achieved=False, reason="reopened within the window")
+        if at_us < deadline:
+            return FCR(definition=definition, achieved=None, reason="reopen window still open")
+        return FCR(definition=definition, achieved=True, reason="not reopened within the window")
 
 
 def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int) -> FCR:
     """Decide FCR over a ticket's ordered events as known at ``at_us``."""
-    replies = 0
-    first_reply_seen = False
-    followup = False
-    solved_at: int | None = None
-    reopened_at: int | None = None
-    closed = False  # a closed ticket is never reopened by a reply
+    tally = OutcomeTally()
     for event in events:
         if event.at_us > at_us:
             break
-        if event.is_public_response:
-            replies += 1
-            first_reply_seen = True
-        elif event.kind is EventKind.CUSTOMER_MESSAGE and not event.auto:
-            if solved_at is not None:
-                if reopened_at is None and not closed:
-                    reopened_at = event.at_us  # a customer reply reopens a solved ticket
-            elif first_reply_seen:
-                followup = True
-        elif event.kind is EventKind.STATUS_CHANGED and event.status is not None:
-            if event.status.is_done:
-                closed = closed or event.status is Status.CLOSED
-                if solved_at is None:
-                    solved_at = event.at_us
-            elif solved_at is not None and reopened_at is None and event.status is not Status.NEW:
-                reopened_at = event.at_us
-    if solved_at is None:
-        return FCR(definition=definition, achieved=None, reason="not solved yet")
-    if definition.kind is FCRKind.ONE_TOUCH:
-        before_solve = replies_before(events, solved_at)
-        if reopened_at is not None:
-            return FCR(definition=definition, achieved=False, reason="reopened after the solve")
-        return FCR(
-            definition=definition,
-            achieved=before_solve <= 1,
-            reason=f"{before_solve} public agent replies before the solve",
-        )
-    if definition.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
-        return FCR(
-            definition=definition,
-            achieved=not followup and reopened_at is None,
-            reason="customer wrote again after the first reply"
-            if followup
-            else ("reopened after the solve" if reopened_at is not None else "no follow-up"),
-        )
-    deadline = solved_at + definition.window_us
-    if reopened_at is not None and reopened_at <= deadline:
-        return FCR(definition=definition, achieved=False, reason="reopened within the window")
-    if at_us < deadline:
-        return FCR(definition=definition, achieved=None, reason="reopen window still open")
-    return FCR(definition=definition, achieved=True, reason="not reopened within the window")
+        tally.add(event)
+    return tally.fcr(definition, at_us)
 
 
 def first_solve_us(events: Iterable[TicketEvent]) -> int | None:

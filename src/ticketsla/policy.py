@@ -250,6 +250,8 @@ class PolicySet:
         chooser: Callable[[Mapping[str, Any], tuple[SLAPolicy, ...]], str | None] | None = None,
     ) -> tuple[SLAPolicy | None, str]:
         """The policy for a ticket with ``fields`` and the reason it was chosen."""
+        if not self.policies and chooser is None:  # one policy for every ticket: asked per fold
+            return self.default, self._default_reason()
         every = self.all()
         if chooser is not None:
             name = chooser(fields, every)
@@ -268,6 +270,17 @@ class PolicySet:
         if self.default is not None:
             return self.default, f"default policy {self.default.name!r}{skipped}"
         return None, f"no policy matches{skipped}"
+
+    def _default_reason(self) -> str:
+        reason = self.derived.get("default-reason")
+        if reason is None:
+            reason = self.derived["default-reason"] = (
+                f"default policy {self.default.name!r}"
+                if self.default is not None
+                else "no policy matches"
+            )
+        text: str = reason
+        return text
 
     def all(self) -> tuple[SLAPolicy, ...]:
         return self.policies + ((self.default,) if self.default else ())

@@ -1,0 +1,443 @@
+"""Fold snapshots: the clock fold's working state after the first events of a ticket, kept so a
+ticket with a long history refolds from there when a new or late event lands after it.
+
+The pure fold (``ticketsla.clock.fold``) stays the single source of truth: a snapshot is nothing
+but the fold's own working state after ``count`` events, and resuming runs the very same steps
+on the events after it, so ``fold_with_snapshot(rest, snapshot=s)`` gives exactly what a
+fold of the whole history gives. A snapshot holds no instant ``at``: it is valid for any ``at``
+at or after its last event.
+
+What a snapshot depends on is its ``key`` (``snapshot_key``): the content of every policy of
+the set, their calendars, the version of the holiday data and of ticketsla, and whatever the
+caller names in ``plugins`` (a policy chooser or response rule changes answers too). A snapshot
+whose key differs from the current one is stale: fold the whole history again.
+
+The next snapshot is taken ``lag`` events before the end of the history, so a late event that
+lands among the last ``lag`` events still finds a snapshot before it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+from importlib import metadata
+from typing import Any
+
+from ._instants import duration_us
+from .calendar import Calendar
+from .clock import Chooser, ClockStatus, ResponseRule, TicketSLA, _Cycle, _Fold, _plan
+from .errors import ClockStateError, EventError, PolicyError
+from .events import Priority, Status, TicketEvent, order_events
+from .outcomes import OutcomeTally
+from .policy import PolicySet, SLAPolicy
+
+__all__ = ["SNAPSHOT_LAG", "FoldSnapshot", "fold_with_snapshot", "snapshot_key"]
+
+SNAPSHOT_LAG = 32
+_FORMAT = 1
+_MAX_JSON_CHARS = 50_000_000  # a snapshot is our own output; this only bounds a damaged one
+
+OrderKey = tuple[int, int, int, str, str]
+
+
+class _Saved:
+    """The fold's working state after the snapshot's events, in memory. Cycles that are not
+    the latest of their metric never change again, so they are shared, not copied; the latest
+    of each metric is a copy the fold may go on changing."""
+
+    __slots__ = (
+        "agent_opened",
+        "cycles",
+        "earlier",
+        "fields",
+        "pins",
+        "policy",
+        "reason",
+        "status",
+        "tally",
+        "ticket_id",
+        "waiting",
+    )
+
+    def __init__(self, fold: _Fold, earlier: tuple[int, frozenset[str]]) -> None:
+        self.ticket_id = fold.ticket_id
+        self.fields = dict(fold.fields)  # the values are immutable
+        self.status = fold.status
+        self.policy = None if fold.policy is None else fold.policy.name
+        self.reason = fold.policy_reason
+        self.cycles = {m: _shared(cycles) for m, cycles in fold.cycles.items()}
+        self.agent_opened = fold.agent_opened
+        self.pins = dict(fold.pins)
+        self.waiting = frozenset(fold.waiting_for_requester)
+        self.earlier = earlier
+        self.tally = dataclasses.replace(fold.tally)
+
+
+def _shared(cycles: list[_Cycle]) -> list[_Cycle]:
+    """``cycles`` with the settled ones shared and the latest copied."""
+    return [*cycles[:-1], cycles[-1].copy()] if cycles else []
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FoldSnapshot:
+    """The fold's state after the first ``count`` events of a ticket in history order.
+
+    Kept in memory it costs a copy of each metric's latest cycle to take and to resume from;
+    ``to_json``/``from_json`` store it with the ticket (that costs time in proportion to its
+    cycles, so an engine keeps the last snapshot of a busy ticket in memory too).
+    """
+
+    key: str  # ``snapshot_key`` of what it was folded under
+    count: int  # events folded into it
+    last: OrderKey  # history-order key of the last of them (``TicketEvent.order``)
+    state: _Saved | Mapping[str, Any] = field(repr=False)  # JSON-ready when read from JSON
+
+    def to_json(self) -> str:
+        state = self.state if not isinstance(self.state, _Saved) else _saved_json(self.state)
+        return json.dumps(
+            {
+                "format": _FORMAT,
+                "key": self.key,
+                "count": self.count,
+                "last": list(self.last),
+                "state": state,
+            },
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> FoldSnapshot:
+        """Read a snapshot back; a damaged one is a ``ClockStateError`` (fold from the start)."""
+        if not isinstance(text, str) or len(text) > _MAX_JSON_CHARS:
+            raise ClockStateError("fold snapshot: expected JSON text of bounded size")
+        try:
+            data = json.loads(text)
+            if data["format"] != _FORMAT:
+                raise ClockStateError(f"fold snapshot: unknown format {data['format']!r}")
+            at, seq, rank, source, event_id = data["last"]
+            last: OrderKey = (int(at), int(seq), int(rank), str(source), str(event_id))
+            snapshot = cls(
+                key=str(data["key"]), count=int(data["count"]), last=last, state=data["state"]
+            )
+        except ClockStateError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ClockStateError(f"fold snapshot: unreadable ({exc})") from None
+        if not isinstance(snapshot.state, dict) or snapshot.count < 1:
+            raise ClockStateError("fold snapshot: unreadable (no state)")
+        return snapshot
+
+
+def snapshot_key(policies: SLAPolicy | PolicySet, *, plugins: str = "") -> str:
+    """What a snapshot folded under ``policies`` depends on, as a short digest."""
+    policy_set = PolicySet.of(policies)
+    cached = policy_set.derived.get("fold-snapshot-content")
+    if cached is None:
+        content = {
+            "format": _FORMAT,
+            "ticketsla": _version("ticketsla"),
+            "holidays": _version("holidays"),
+            "policies": [_canonical(p) for p in policy_set.policies],
+            "default": _canonical(policy_set.default),
+        }
+        text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=repr)
+        cached = policy_set.derived["fold-snapshot-content"] = hashlib.sha256(text.encode())
+    digest = cached.copy()
+    digest.update(b"\0" + plugins.encode())
+    return digest.hexdigest()[:32]
+
+
+def fold_with_snapshot(
+    events: Iterable[TicketEvent],
+    policies: SLAPolicy | PolicySet,
+    at_us: int,
+    *,
+    key: str,
+    snapshot: FoldSnapshot | None = None,
+    chooser: Chooser | None = None,
+    response_rule: ResponseRule | None = None,
+    lag: int = SNAPSHOT_LAG,
+) -> tuple[TicketSLA, FoldSnapshot | None]:
+    """Fold a ticket, resuming from ``snapshot`` when one is given, and take the next snapshot.
+
+    Without ``snapshot``, ``events`` is the whole history; with one, it is every event after
+    the snapshot (each must sort after ``snapshot.last``: a late event before it, or a stale
+    ``key``, is a ``ClockStateError``, and the caller folds the whole history instead). Events
+    given twice are folded once, as ``fold`` does; an event folded into the snapshot must not
+    be given again. Returns the state at ``at_us`` (equal to ``fold`` of the whole history) and
+    a snapshot ``lag`` events before the end of the history (the one given, or None, when the
+    history is short or events after ``at_us`` stop the walk before it).
+    """
+    policy_set = PolicySet.of(policies)
+    ordered = order_events(events)
+    if len({e.ticket_id for e in ordered}) > 1:
+        raise EventError("events of several tickets given to one fold", subject="ticket_id")
+    if snapshot is None:
+        done = 0
+        state = _Fold(ordered, policy_set, at_us, chooser, response_rule, None)
+        if ordered and ordered[0].at_us <= at_us:
+            state.choose(ordered[0].at_us)
+    else:
+        if snapshot.key != key:
+            raise ClockStateError("fold snapshot: stale (policies, calendars or plugins changed)")
+        if ordered and ordered[0].order <= snapshot.last:
+            raise ClockStateError(
+                f"fold snapshot: event {ordered[0].event_id!r} sorts before its end; "
+                "fold the whole history",
+                subject=ordered[0].event_id,
+            )
+        done = snapshot.count
+        state = _restore(snapshot, policy_set, at_us, chooser, response_rule, ordered, None)
+    cut = max(done + len(ordered) - lag, 0) - done  # events to walk before the next snapshot
+    taken = snapshot
+    walked = 0
+    if cut > 0:
+        walked = state.walk(ordered[:cut])
+        for event in ordered[:walked]:
+            state.tally.add(event)
+        if walked == cut:
+            taken = _capture(state, key, done + cut, ordered[:cut])
+    # an event after ``at_us`` stops the walk: none after it applies either
+    applied = walked + (state.walk(ordered[walked:]) if walked == max(cut, 0) else 0)
+    ticket_id = ordered[0].ticket_id if ordered else state.ticket_id
+    return state.result(ticket_id, ordered[walked:applied]), taken
+
+
+# ---- capture and restore ------------------------------------------------------------------------
+
+
+def _capture(fold: _Fold, key: str, count: int, walked: list[TicketEvent]) -> FoldSnapshot:
+    last = walked[-1]
+    kinds = {e.kind.value for e in walked if e.at_us == last.at_us}
+    if fold.earlier is not None and fold.earlier[0] == last.at_us:
+        kinds |= fold.earlier[1]  # the events at that instant before the previous snapshot
+    saved = _Saved(fold, (last.at_us, frozenset(kinds)))
+    return FoldSnapshot(key=key, count=count, last=last.order, state=saved)
+
+
+def _saved_json(saved: _Saved) -> dict[str, Any]:
+    tally = saved.tally
+    return {
+        "ticket": saved.ticket_id,
+        "fields": {name: _value_out(value) for name, value in saved.fields.items()},
+        "status": None if saved.status is None else saved.status.value,
+        "policy": saved.policy,
+        "reason": saved.reason,
+        "cycles": {m: [_cycle_out(c) for c in cycles] for m, cycles in saved.cycles.items()},
+        "agent_opened": saved.agent_opened,
+        "pins": saved.pins,
+        "waiting": sorted(saved.waiting),
+        "earlier": [saved.earlier[0], sorted(saved.earlier[1])],
+        "tally": {
+            "replies": tally.replies,
+            "by_solve": tally.replies_by_solve,
+            "followup": tally.followup,
+            "solved_at": tally.solved_at,
+            "reopened_at": tally.reopened_at,
+            "closed": tally.closed,
+            "rated": None if tally.rated is None else tally.rated.to_dict(),
+        },
+    }
+
+
+def _saved_from_json(data: Mapping[str, Any], policies: PolicySet) -> _Saved:
+    calendars = _calendars(policies)
+    if calendars is None:
+        raise ClockStateError("fold snapshot: the policies name two different calendars alike")
+    try:
+        saved = _Saved.__new__(_Saved)
+        saved.ticket_id = str(data["ticket"])
+        saved.fields = {str(name): _value_in(value) for name, value in data["fields"].items()}
+        saved.status = None if data["status"] is None else Status(data["status"])
+        saved.policy = None if data["policy"] is None else str(data["policy"])
+        saved.reason = str(data["reason"])
+        saved.cycles = {
+            str(metric): [_cycle_in(c, calendars) for c in cycles]
+            for metric, cycles in data["cycles"].items()
+        }
+        saved.agent_opened = _instant(data["agent_opened"])
+        saved.pins = {str(m): int(us) for m, us in data["pins"].items()}
+        saved.waiting = frozenset(str(m) for m in data["waiting"])
+        at, kinds = data["earlier"]
+        saved.earlier = (int(at), frozenset(str(k) for k in kinds))
+        tally = data["tally"]
+        saved.tally = OutcomeTally(
+            replies=int(tally["replies"]),
+            replies_by_solve=int(tally["by_solve"]),
+            followup=bool(tally["followup"]),
+            solved_at=_instant(tally["solved_at"]),
+            reopened_at=_instant(tally["reopened_at"]),
+            closed=bool(tally["closed"]),
+            rated=None if tally["rated"] is None else TicketEvent.from_dict(tally["rated"]),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ClockStateError(f"fold snapshot: unreadable ({exc!r})") from None
+    return saved
+
+
+def _restore(
+    snapshot: FoldSnapshot,
+    policies: PolicySet,
+    at_us: int,
+    chooser: Chooser | None,
+    response_rule: ResponseRule | None,
+    events: list[TicketEvent],
+    trace: list[tuple[int, str]] | None,
+) -> _Fold:
+    saved = snapshot.state
+    if not isinstance(saved, _Saved):
+        saved = _saved_from_json(saved, policies)
+    fold = _Fold(events, policies, at_us, chooser, response_rule, trace)
+    fold.ticket_id = saved.ticket_id
+    fold.fields = dict(saved.fields)
+    fold.status = saved.status
+    if saved.policy is not None:
+        try:
+            fold.policy = policies.get(saved.policy)
+        except PolicyError:
+            raise ClockStateError(f"fold snapshot: no policy {saved.policy!r} any more") from None
+    fold.plan = _plan(policies, fold.policy)
+    fold.policy_reason = saved.reason
+    fold.cycles = {m: _shared(cycles) for m, cycles in saved.cycles.items()}
+    fold.agent_opened = saved.agent_opened
+    fold.pins = dict(saved.pins)
+    fold.waiting_for_requester = set(saved.waiting)
+    fold.earlier = saved.earlier
+    fold.tally = dataclasses.replace(saved.tally)
+    if trace is not None:
+        fold.note(
+            snapshot.last[0],
+            f"resumed from a snapshot after {snapshot.count} events; earlier steps are not shown",
+        )
+    fold.rebuild = lambda trace: _restore(
+        snapshot, policies, at_us, chooser, response_rule, events, trace
+    )
+    return fold
+
+
+def _cycle_out(cycle: _Cycle) -> dict[str, Any]:
+    return {
+        "number": cycle.number,
+        "started": cycle.started,
+        "status": cycle.status.value,
+        "stopped": cycle.stopped,
+        "by_done": cycle.stopped_by_done,
+        "target": cycle.target,
+        "target_since": cycle.target_since,
+        "calendar": cycle.calendar.name,
+        "closed": [[s, e, cal.name, before, length] for s, e, cal, before, length in cycle.closed],
+        "closed_elapsed": cycle.closed_elapsed,
+        "open_since": cycle.open_since,
+        "breached": cycle.history_breached,
+        "suspended": None if cycle.suspended is None else _cycle_out(cycle.suspended),
+    }
+
+
+def _cycle_in(data: Mapping[str, Any], calendars: Mapping[str, Calendar]) -> _Cycle:
+    cycle = _Cycle(
+        int(data["number"]),
+        int(data["started"]),
+        _instant(data["target"]),
+        calendars[data["calendar"]],
+    )
+    cycle.status = ClockStatus(data["status"])
+    cycle.stopped = _instant(data["stopped"])
+    cycle.stopped_by_done = bool(data["by_done"])
+    cycle.target_since = int(data["target_since"])
+    cycle.closed = [
+        (int(s), _instant(e), calendars[cal], int(before), _instant(length))
+        for s, e, cal, before, length in data["closed"]
+    ]
+    cycle.closed_elapsed = int(data["closed_elapsed"])
+    cycle.open_since = _instant(data["open_since"])
+    cycle.history_breached = bool(data["breached"])
+    if data["suspended"] is not None:
+        cycle.suspended = _cycle_in(data["suspended"], calendars)
+    return cycle
+
+
+def _instant(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _value_out(value: Any) -> Any:
+    """A ticket field's value in JSON, its type kept (tags are a set, priority an enum)."""
+    if isinstance(value, Priority):
+        return {"priority": value.value}
+    if isinstance(value, frozenset):
+        return {"set": sorted(value)}
+    if isinstance(value, tuple):
+        return {"tuple": [_value_out(v) for v in value]}
+    return value
+
+
+def _value_in(value: Any) -> Any:
+    if isinstance(value, dict):
+        (kind, inner), *_ = value.items()
+        if kind == "priority":
+            return Priority(inner)
+        if kind == "set":
+            return frozenset(str(v) for v in inner)
+        if kind == "tuple":
+            return tuple(_value_in(v) for v in inner)
+        raise ValueError(f"unknown field value {kind!r}")
+    return value
+
+
+def _calendars(policies: PolicySet) -> dict[str, Calendar] | None:
+    """Every calendar the set's policies measure on, by name; None when one name stands for
+    two different calendars (a snapshot could not tell them apart)."""
+    key = "fold-snapshot-calendars"
+    if key in policies.derived:
+        found: dict[str, Calendar] | None = policies.derived[key]
+        return found
+    calendars: dict[str, Calendar] | None = {}
+    for policy in policies.all():
+        for calendar in (policy.calendar, *(policy.calendar_for(m) for m in policy.metric_names)):
+            assert calendars is not None
+            seen = calendars.setdefault(calendar.name, calendar)
+            if seen != calendar:
+                calendars = None
+                break
+        if calendars is None:
+            break
+    policies.derived[key] = calendars
+    return calendars
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready form of a policy or calendar's content, for ``snapshot_key``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts: dict[str, Any] = {"__type__": type(value).__name__}
+        for item in dataclasses.fields(value):
+            if item.compare:
+                parts[item.name] = _canonical(getattr(value, item.name))
+        return parts
+    if isinstance(value, Enum):
+        return _canonical(value.value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return duration_us(value)
+    if isinstance(value, frozenset | set):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_canonical(v) for v in value]
+    return repr(value)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "unknown"
