@@ -1138,6 +1138,19 @@ class SLAEngine:
                 result = dataclasses.replace(result, errors=tuple(sorted(result.errors)))
             total = total + result
 
+    def backfill(
+        self,
+        events: Iterable[TicketEvent | Mapping[str, Any]],
+        *,
+        batch_size: int = 20_000,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestResult:
+        """Store a long history in bulk: ``ingest``'s rules and end state, each ticket folded
+        once per batch of ``batch_size`` items; ``progress(items read)`` after each batch."""
+        from ._backfill import backfill
+
+        return backfill(self, events, batch_size=batch_size, progress=progress)
+
     def _ingest_batch(self, batch: list[tuple[int, TicketEvent]]) -> IngestResult:
         first, duplicates, clashes = first_of_each_key(batch)
         outcome = self._run(lambda conn: self._store(conn, first), write=True)
