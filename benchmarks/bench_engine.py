@@ -21,6 +21,12 @@ What it measures, with the goals of issue 5:
   ingestion again.
 - ``refold``: latency of ingesting one late event into a ticket that already has N events
   (the ticket is refolded from its stored log), with the engine's event cache warm and cold.
+- ``scaling``: PostgreSQL events/s with 1, 2 and 4 writer processes (tickets split by hash, the
+  stream as in ``ingest``) and the scaling factor against one writer, with the writers' CPU
+  seconds and what their server sessions were seen doing: ``pg_stat_activity`` sampled every
+  10 ms while they run (on CPU, waiting on a lock, on I/O, idle between statements). A wait
+  that grows with the writers is what serialises them; on a machine with fewer cores than
+  writers plus the server, the factor is bounded by the cores, not by the engine.
 """
 
 from __future__ import annotations
@@ -108,6 +114,74 @@ def _ingest_parallel(url: str, n_events: int, seed: int, workers: int, split: st
     if any(p.exitcode != 0 for p in procs):
         raise SystemExit(f"a writer failed: exit codes {[p.exitcode for p in procs]}")
     return took
+
+
+def _sample_waits(url: str, stop: Any, out: Any) -> None:
+    """Count what the other sessions of the database are doing, every 10 ms, until ``stop``."""
+    import psycopg
+
+    seen: dict[str, int] = {}
+    admin = sa.engine.make_url(url).set(drivername="postgresql", query={})
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        while not stop.is_set():
+            for state, kind, event in conn.execute(
+                "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
+            ):
+                if state == "idle":
+                    label = "idle (client working)"
+                elif state == "idle in transaction":
+                    label = "idle in transaction (client working)"
+                elif kind is None:
+                    label = "running (server CPU)"
+                else:
+                    label = f"{kind}: {event}"
+                seen[label] = seen.get(label, 0) + 1
+            time.sleep(0.01)
+    out.put(seen)
+
+
+def _scaling(base: str, n_events: int, counts: Sequence[int]) -> list[list[str]]:
+    """PostgreSQL events/s for each writer count, the factor against one writer, and where
+    the writers' sessions spent their time."""
+    rows: list[list[str]] = []
+    single = 0.0
+    for workers in counts:
+        url, drop = _fresh_postgres(base)
+        stop, found = SPAWN.Event(), SPAWN.Queue()
+        sampler = SPAWN.Process(target=_sample_waits, args=(url, stop, found))
+        try:
+            sampler.start()
+            cpu = _children_cpu()
+            took = _ingest_parallel(url, n_events, 42, workers, "ticket")
+            cpu = _children_cpu() - cpu
+            stop.set()
+            seen: dict[str, int] = found.get(timeout=30)
+            sampler.join()
+        finally:
+            stop.set()
+            drop()
+        rate = n_events / took
+        single = single or rate
+        total = sum(seen.values()) or 1
+        top = sorted(seen.items(), key=lambda kv: -kv[1])[:4]
+        rows.append(
+            [
+                str(workers),
+                f"{rate:,.0f}",
+                f"{rate / single:.2f}x",
+                f"{cpu:.1f}",
+                ", ".join(f"{label} {count / total:.0%}" for label, count in top),
+            ]
+        )
+    return rows
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the writers, once joined)."""
+    usage = os.times()
+    return usage.children_user + usage.children_system
 
 
 def _one_by_one(url: str, events: list[TicketEvent]) -> float:
@@ -288,7 +362,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=50, help="timed calls per latency figure")
     parser.add_argument("--postgres", default=os.environ.get("TICKETSLA_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--only", default="ingest,at_risk,refold")
+    parser.add_argument("--only", default="ingest,at_risk,refold,scaling")
+    parser.add_argument(
+        "--scaling-writers", default="1,2,4", help="writer counts of the scaling part"
+    )
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     use_pg = bool(args.postgres) and not args.skip_postgres
@@ -346,6 +423,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             print(f"\ningest: {len(events):,} events of {tickets:,} tickets")
             print(table(["run", "events/s", "goal", "met"], rows, right=(1, 2)))
+
+        if "scaling" in parts and use_pg:
+            counts = [int(n) for n in args.scaling_writers.split(",")]
+            rows = _scaling(args.postgres, args.events, counts)
+            print(
+                f"\nscaling: PostgreSQL writers, {len(events):,} events split by ticket hash "
+                f"({os.cpu_count()} CPUs for the writers and the server)"
+            )
+            print(
+                table(
+                    ["writers", "events/s", "factor", "writers' CPU s", "server sessions seen"],
+                    rows,
+                    right=(1, 2, 3),
+                )
+            )
 
         if "at_risk" in parts:
             rows = []

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from ._backfill_writers import write_events
+from ._backfill_writers import BULK_COPY, write_events
 from ._ingest_items import Rejection, check_items, first_of_each_key
 from ._instants import to_us
 from .errors import ConfigurationError
@@ -138,7 +138,8 @@ def _store(
             done.late += sum(1 for e in new if e.at_us < newest)
     if new_by_ticket:
         histories = engine._histories(conn, locked, new_by_ticket)
-        engine._refold(conn, histories, engine._book, now, now_us)
+        bulk = conn.execution_options(**{BULK_COPY: True})  # clocks and outbox rows by COPY
+        engine._refold(bulk, histories, engine._book, now, now_us)
         done.refolded = len(histories)
         done.cache = {t: (len(h), h) for t, h in histories.items()}
     return done

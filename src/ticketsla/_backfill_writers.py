@@ -21,7 +21,10 @@ import sqlalchemy as sa
 
 from .store import events_table, utc_text
 
-__all__ = ["EVENT_COLUMNS", "write_events"]
+__all__ = ["BULK_COPY", "EVENT_COLUMNS", "copy_rows", "write_events"]
+
+BULK_COPY = "ticketsla_bulk_copy"
+"""Execution option a backfill sets on its connection: PostgreSQL inserts go through COPY."""
 
 EVENT_COLUMNS = ("ticket_id", "source", "event_id", "at", "kind", "body", "stored_at")
 _STAGING = "ticketsla_backfill_events"
@@ -97,3 +100,37 @@ def _copy_events(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> set[tup
         stored = {(source, event_id) for source, event_id in cursor.fetchall()}
         cursor.execute(f"DROP TABLE {_STAGING}")
         return stored
+
+
+def copy_rows(
+    conn: sa.Connection,
+    table: sa.Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    conflict: Sequence[str] | None = None,
+) -> None:
+    """Insert ``rows`` (all with the same keys) into ``table`` on PostgreSQL through ``COPY``
+    into a temporary table of the same column types, then one ``INSERT ... SELECT`` (with
+    ``ON CONFLICT (conflict) DO NOTHING`` when asked). Several times quicker than one row
+    array per column for tens of thousands of rows."""
+    if not rows:
+        return
+    names = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    staging = quote(f"ticketsla_copy_{table.name}")
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {quote(table.name)} WITH NO DATA"
+        )
+        with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+        sql = f"INSERT INTO {quote(table.name)} ({columns}) SELECT {columns} FROM {staging}"
+        if conflict is not None:
+            sql += f" ON CONFLICT ({', '.join(quote(n) for n in conflict)}) DO NOTHING"
+        cursor.execute(sql)
+        cursor.execute(f"DROP TABLE {staging}")

@@ -44,6 +44,7 @@ import sqlalchemy as sa
 
 from . import _engine_escalation as escalating
 from . import migrations
+from ._backfill_writers import BULK_COPY, copy_rows
 from ._database_url import database_url
 from ._ingest_items import Rejection, check_items, first_of_each_key
 from ._instants import duration_us, from_us, require_aware, to_us
@@ -1045,6 +1046,9 @@ class SLAEngine:
         if not rows:
             return []
         names = list(rows[0])
+        if self._pg and not returning and conn.get_execution_options().get(BULK_COPY):
+            copy_rows(conn, table, rows, conflict=conflict)  # SLAEngine.backfill's connections
+            return []
         if self._pg:
             quote = conn.dialect.identifier_preparer.quote
             sql = (
