@@ -160,7 +160,9 @@ def _sample_waits(url: str, stop: Any, out: Any) -> None:
     out.put(seen)
 
 
-def _scaling(base: str, n_events: int, counts: Sequence[int]) -> list[list[str]]:
+def _scaling(
+    base: str, n_events: int, counts: Sequence[int], split: str = "ticket"
+) -> list[list[str]]:
     """PostgreSQL events/s for each writer count, the factor against one writer, and where
     the writers' sessions spent their time."""
     rows: list[list[str]] = []
@@ -176,7 +178,7 @@ def _scaling(base: str, n_events: int, counts: Sequence[int]) -> list[list[str]]
         sampler = SPAWN.Process(target=_sample_waits, args=(url, stop, found))
         try:
             sampler.start()
-            took, cpu = _ingest_parallel(url, n_events, 42, workers, "ticket")
+            took, cpu = _ingest_parallel(url, n_events, 42, workers, split)
             stop.set()
             seen: dict[str, int] = found.get(timeout=30)
             sampler.join()
@@ -382,6 +384,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--scaling-writers", default="1,2,4", help="writer counts of the scaling part"
     )
+    parser.add_argument(
+        "--scaling-split",
+        default="ticket",
+        choices=("ticket", "round-robin"),
+        help="how the scaling part gives writers their events",
+    )
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     use_pg = bool(args.postgres) and not args.skip_postgres
@@ -442,9 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if "scaling" in parts and use_pg:
             counts = [int(n) for n in args.scaling_writers.split(",")]
-            rows = _scaling(args.postgres, args.events, counts)
+            rows = _scaling(args.postgres, args.events, counts, args.scaling_split)
+            how = "split by ticket hash" if args.scaling_split == "ticket" else "round-robin"
             print(
-                f"\nscaling: PostgreSQL writers, {len(events):,} events split by ticket hash "
+                f"\nscaling: PostgreSQL writers, {len(events):,} events {how} "
                 f"({os.cpu_count()} CPUs for the writers and the server)"
             )
             print(
