@@ -21,6 +21,14 @@ What it measures, with the goals of issue 5:
   ingestion again.
 - ``refold``: latency of ingesting one late event into a ticket that already has N events
   (the ticket is refolded from its stored log), with the engine's event cache warm and cold.
+- ``scaling``: PostgreSQL events/s with 1, 2 and 4 writer processes (tickets split by hash, the
+  stream as in ``ingest``) and the scaling factor against one writer, with the writers' CPU
+  seconds (counted from when every writer is connected and ready), the events per writer CPU
+  second, and what their server sessions were seen doing: ``pg_stat_activity`` sampled every
+  10 ms for the writers' ``application_name`` (on the server's CPU, waiting on a lock or on I/O,
+  idle in a transaction while the client folds). A lock wait that grows with the writers is
+  what serialises them; events per CPU second that hold steady while events/s does not mean the
+  writers are short of cores, not of locks.
 """
 
 from __future__ import annotations
@@ -72,7 +80,14 @@ def _ingest_batches(url: str, events: list[TicketEvent], batch: int = BATCH) -> 
 
 
 def _writer(
-    url: str, n_events: int, seed: int, worker: int, workers: int, split: str, ready: Any
+    url: str,
+    n_events: int,
+    seed: int,
+    worker: int,
+    workers: int,
+    split: str,
+    ready: Any,
+    cpu: Any,
 ) -> None:
     events = stream(n_events, seed)
     if split == "ticket":
@@ -84,30 +99,107 @@ def _writer(
     clock = [events[0].at]
     with SLAEngine(url, policies=policies(), now=lambda: clock[0], batch_size=BATCH) as engine:
         ready.wait()
+        began = time.process_time()
         for chunk in batches:
             clock[0] = chunk[-1].at
             engine.ingest(chunk)
+        cpu.put(time.process_time() - began)
 
 
-def _ingest_parallel(url: str, n_events: int, seed: int, workers: int, split: str) -> float:
+def _ingest_parallel(
+    url: str, n_events: int, seed: int, workers: int, split: str
+) -> tuple[float, float]:
+    """Seconds for ``workers`` writer processes to ingest the stream, and their CPU seconds
+    in that time (each starts the clock once every writer has built its stream and
+    connected)."""
     with SLAEngine(url, policies=policies()):
         pass  # schema first
-    ready = SPAWN.Event()
+    ready, cpu = SPAWN.Barrier(workers + 1), SPAWN.Queue()
     procs = [
-        SPAWN.Process(target=_writer, args=(url, n_events, seed, n, workers, split, ready))
+        SPAWN.Process(target=_writer, args=(url, n_events, seed, n, workers, split, ready, cpu))
         for n in range(workers)
     ]
     for proc in procs:
         proc.start()
-    time.sleep(3.0)  # let every worker build its stream and connect
+    ready.wait(timeout=300)
     began = time.perf_counter()
-    ready.set()
     for proc in procs:
         proc.join()
     took = time.perf_counter() - began
     if any(p.exitcode != 0 for p in procs):
         raise SystemExit(f"a writer failed: exit codes {[p.exitcode for p in procs]}")
-    return took
+    return took, sum(cpu.get(timeout=30) for _ in procs)
+
+
+def _sample_waits(url: str, stop: Any, out: Any) -> None:
+    """Count what the writers' sessions (their ``application_name``, set in ``url``) are
+    doing, every 10 ms, until ``stop``. Other clients of the database are left out."""
+    import psycopg
+
+    seen: dict[str, int] = {}
+    parsed = sa.engine.make_url(url)
+    name = parsed.query["application_name"]
+    admin = parsed.set(drivername="postgresql", query={})
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        while not stop.is_set():
+            for state, kind, event in conn.execute(
+                "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                (name,),
+            ):
+                if state == "idle":
+                    label = "idle (client working)"
+                elif state == "idle in transaction":
+                    label = "idle in transaction (client working)"
+                elif kind is None:
+                    label = "running (server CPU)"
+                else:
+                    label = f"{kind}: {event}"
+                seen[label] = seen.get(label, 0) + 1
+            time.sleep(0.01)
+    out.put(seen)
+
+
+def _scaling(
+    base: str, n_events: int, counts: Sequence[int], split: str = "ticket"
+) -> list[list[str]]:
+    """PostgreSQL events/s for each writer count, the factor against one writer, and where
+    the writers' sessions spent their time."""
+    rows: list[list[str]] = []
+    single = 0.0
+    for workers in counts:
+        url, drop = _fresh_postgres(base)
+        url = (
+            sa.engine.make_url(url)
+            .update_query_dict({"application_name": f"ticketsla-bench-{os.getpid()}"})
+            .render_as_string(hide_password=False)
+        )
+        stop, found = SPAWN.Event(), SPAWN.Queue()
+        sampler = SPAWN.Process(target=_sample_waits, args=(url, stop, found))
+        try:
+            sampler.start()
+            took, cpu = _ingest_parallel(url, n_events, 42, workers, split)
+            stop.set()
+            seen: dict[str, int] = found.get(timeout=30)
+            sampler.join()
+        finally:
+            stop.set()
+            drop()
+        rate = n_events / took
+        single = single or rate
+        total = sum(seen.values()) or 1
+        top = sorted(seen.items(), key=lambda kv: -kv[1])[:4]
+        rows.append(
+            [
+                str(workers),
+                f"{rate:,.0f}",
+                f"{rate / single:.2f}x",
+                f"{cpu:.1f}",
+                f"{n_events / cpu:,.0f}",
+                ", ".join(f"{label} {count / total:.0%}" for label, count in top),
+            ]
+        )
+    return rows
 
 
 def _one_by_one(url: str, events: list[TicketEvent]) -> float:
@@ -290,7 +382,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=50, help="timed calls per latency figure")
     parser.add_argument("--postgres", default=os.environ.get("TICKETSLA_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--only", default="ingest,at_risk,refold")
+    parser.add_argument("--only", default="ingest,at_risk,refold,scaling")
+    parser.add_argument(
+        "--scaling-writers", default="1,2,4", help="writer counts of the scaling part"
+    )
+    parser.add_argument(
+        "--scaling-split",
+        default="ticket",
+        choices=("ticket", "round-robin"),
+        help="how the scaling part gives writers their events",
+    )
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
     use_pg = bool(args.postgres) and not args.skip_postgres
@@ -325,7 +426,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for split in ("ticket", "round-robin"):
                     url, drop = _fresh_postgres(args.postgres)
                     try:
-                        took = _ingest_parallel(url, args.events, 42, args.writers, split)
+                        took, _ = _ingest_parallel(url, args.events, 42, args.writers, split)
                     finally:
                         drop()
                     rate = len(events) / took
@@ -348,6 +449,29 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             print(f"\ningest: {len(events):,} events of {tickets:,} tickets")
             print(table(["run", "events/s", "goal", "met"], rows, right=(1, 2)))
+
+        if "scaling" in parts and use_pg:
+            counts = [int(n) for n in args.scaling_writers.split(",")]
+            rows = _scaling(args.postgres, args.events, counts, args.scaling_split)
+            how = "split by ticket hash" if args.scaling_split == "ticket" else "round-robin"
+            print(
+                f"\nscaling: PostgreSQL writers, {len(events):,} events {how} "
+                f"({os.cpu_count()} CPUs for the writers and the server)"
+            )
+            print(
+                table(
+                    [
+                        "writers",
+                        "events/s",
+                        "factor",
+                        "writers' CPU s",
+                        "events per CPU s",
+                        "server sessions seen",
+                    ],
+                    rows,
+                    right=(1, 2, 3, 4),
+                )
+            )
 
         if "at_risk" in parts:
             rows = []

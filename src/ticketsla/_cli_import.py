@@ -144,9 +144,10 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
     events = order_events(run.events)
     refused = 0
     if args.db:
-        from ._cli_engine import ingest_into, redacted  # loads SQLAlchemy: only when asked
+        from ._cli_backfill import backfill_into  # loads SQLAlchemy: only when asked
+        from ._cli_engine import redacted
 
-        result = ingest_into(args.db, events, args.policy)
+        result = backfill_into(args.db, events, args.policy, quiet=args.quiet)
         refused = result.rejected  # events the store refused (an event id given to two tickets)
         _err(
             f"stored {result.stored}, duplicates {result.duplicates}, "

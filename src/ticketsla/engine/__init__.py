@@ -41,10 +41,12 @@ from ..notifications import Notification
 from ..plugins import get_plugin_manager, policy_chooser, response_rule
 from ..policy import PolicySet
 from ..report import Dimension, Report, ReportPeriod
+from . import backfill as backfilling
 from . import delivery, queries, scanning
 from . import ingest as ingesting
 from .backend import describe_database_error as describe_database_error
 from .backend import open_backend
+from .backfill import DEFAULT_BACKFILL_BATCH, Progress
 from .context import EngineContext, TicketCache
 from .context import Now as Now
 from .items import Rejection
@@ -216,6 +218,17 @@ class SLAEngine:
         follow from them (fulfilments, retractions, breaches that a late event revealed) at once.
         """
         return ingesting.ingest(self._ctx, events)
+
+    def backfill(
+        self,
+        events: Iterable[TicketEvent | Mapping[str, Any]],
+        *,
+        batch_size: int = DEFAULT_BACKFILL_BATCH,
+        progress: Progress | None = None,
+    ) -> IngestResult:
+        """Store a long history in bulk: ``ingest``'s rules and end state, each ticket folded
+        once per batch of ``batch_size`` items; ``progress(items read)`` after each batch."""
+        return backfilling.backfill(self._ctx, events, batch_size=batch_size, progress=progress)
 
     # ---- questions about one ticket -------------------------------------------------------------
 

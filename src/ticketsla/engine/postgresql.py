@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from .._instants import require_aware
 from ..errors import ConfigurationError
 from .backend import Backend
+from .bulk import BULK_COPY, copy_rows
 from .instants import Instant, aware_utc, require_aware_or_none, utc_datetime
 
 __all__ = ["PostgreSQLBackend", "require_postgresql_driver"]
@@ -101,6 +102,9 @@ class PostgreSQLBackend(Backend):
         returning: Sequence[str] = (),
     ) -> list[Any]:
         if not rows:
+            return []
+        if not returning and conn.get_execution_options().get(BULK_COPY):
+            copy_rows(conn, table, rows, conflict=conflict)  # SLAEngine.backfill's connections
             return []
         names = list(rows[0])
         quote = conn.dialect.identifier_preparer.quote
