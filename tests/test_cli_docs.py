@@ -1,6 +1,6 @@
 """docs/cli.md keeps up with the command line: a section per command, every long option named in it.
 
-The commands are read from the argparse tree of ``ticketsla.cli._parser()``. A command with
+The commands are read from the argparse tree of ``ticketsla.cli.build_parser()``. A command with
 sub-commands (``calendar``, ``db``, ``policy``) is documented through its sub-commands: each leaf
 needs a ``## `ticketsla NAME...``` section, as docs/cli.md's closing comment asks.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ticketsla.cli import _parser
+from ticketsla.cli import build_parser
 
 CLI_DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 HEADING = re.compile(r"^## `ticketsla (?P<command>[^`]+)`\s*$")
@@ -67,7 +67,7 @@ def long_options(parser: argparse.ArgumentParser) -> list[str]:
     ]
 
 
-COMMANDS = list(commands(_parser()))
+COMMANDS = list(commands(build_parser()))
 SECTIONS = sections(CLI_DOC.read_text(encoding="utf-8"))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ticketsla._cli_import import add_commands
+from ticketsla.cli.import_command import register
 from ticketsla.errors import (
     AdapterError,
     ConfigurationError,
@@ -399,7 +399,7 @@ def test_verify_signature_turns_other_errors_into_signature_errors() -> None:
 def run_import(argv: list[str], *plugins: Any) -> int:
     parser = argparse.ArgumentParser(prog="ticketsla")
     commands = parser.add_subparsers()
-    add_commands(commands, plugin_manager=lambda: plugin_manager(*plugins))
+    register(commands, plugin_manager=lambda: plugin_manager(*plugins))
     args = parser.parse_args(argv)
     result: int = args.handler(args)
     return result

@@ -14,8 +14,8 @@ import pytest
 from rich.table import Table
 
 from ticketsla import SLAEngine, SLAPolicy, format_duration, parse_duration
-from ticketsla._terminal import console, plural, print_command, print_table
 from ticketsla.cli import main
+from ticketsla.cli.terminal import console, plural, print_command, print_table
 from ticketsla.testing import EventBuilder
 
 POLICY = SLAPolicy.from_mapping(

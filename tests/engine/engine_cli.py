@@ -6,13 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ticketsla._cli_engine import add_commands
+from ticketsla.cli.engine_commands import register
 from ticketsla.errors import TicketSLAError
 
 
 def run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="ticketsla")
-    add_commands(parser.add_subparsers(title="commands", metavar="COMMAND"))
+    register(parser.add_subparsers(title="commands", metavar="COMMAND"))
     args = parser.parse_args(list(argv))
     try:
         code: int = args.handler(args)

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ticketsla import SLAPolicy, TicketEvent
-from ticketsla._cli_report import add_commands
+from ticketsla.cli import demo_command, describe_command, report_commands
 
 BASE_POLICY: dict[str, Any] = {
     "name": "gold",
@@ -101,9 +101,12 @@ def ticket(
 
 
 def cli(argv: Sequence[str]) -> int:
-    """Run one command the way ``ticketsla`` does once ``add_commands`` is wired into it."""
+    """Run one command the way ``ticketsla`` does once its modules register their commands."""
     parser = argparse.ArgumentParser(prog="ticketsla")
-    add_commands(parser.add_subparsers())
+    commands = parser.add_subparsers()
+    report_commands.register(commands)
+    describe_command.register(commands)
+    demo_command.register(commands)
     args = parser.parse_args(list(argv))
     result: int = args.handler(args)
     return result

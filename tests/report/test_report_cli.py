@@ -19,7 +19,7 @@ from ticketsla import (
     StoreError,
     TicketEvent,
 )
-from ticketsla._cli_report import add_commands
+from ticketsla.cli import describe_command
 from ticketsla.engine import SLAEngine
 
 POLICY = """\
@@ -204,7 +204,7 @@ def test_describe_joins_a_policy_command_added_by_another_module() -> None:
     commands = parser.add_subparsers()
     existing = commands.add_parser("policy").add_subparsers()
     existing.add_parser("check").set_defaults(handler="check")
-    add_commands(commands)
+    describe_command.register(commands)
     assert parser.parse_args(["policy", "check"]).handler == "check"
     assert parser.parse_args(["policy", "describe", "p.toml"]).policy == "p.toml"
 

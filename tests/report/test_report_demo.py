@@ -11,8 +11,8 @@ import pytest
 from report_helpers import cli
 
 from ticketsla import ConfigurationError
-from ticketsla._cli_report import events_from_engine
 from ticketsla._demo import NOW, DemoResult, run_demo
+from ticketsla.cli.report_commands import events_from_engine
 
 SOURCES = ("email", "jira", "zendesk")
 

@@ -22,10 +22,10 @@ from typing import Any, TextIO
 
 import pluggy
 
-from .errors import AdapterError, ConfigurationError, TicketSLAError
-from .events import TicketEvent, order_events
-from .plugins import _checked_events, default_plugin_manager, parse_payload, sources
-from .sources import (
+from ..errors import AdapterError, ConfigurationError, TicketSLAError
+from ..events import TicketEvent, order_events
+from ..plugins import _checked_events, default_plugin_manager, parse_payload, sources
+from ..sources import (
     DEFAULT_MAX_DEPTH,
     BatchSourceAdapter,
     PayloadLimits,

@@ -16,19 +16,19 @@ import os
 import signal
 from datetime import timedelta
 from types import FrameType
-from typing import Any
 
-from ._cli_engine import DB_ENV, _load_policies
-from .durations import parse_duration
-from .errors import ConfigurationError
+from ..durations import parse_duration
+from ..errors import ConfigurationError
+from .common import Subparsers
+from .engine_commands import DB_ENV, _load_policies
 
-__all__ = ["NOTIFY_URLS_ENV", "add_commands"]
+__all__ = ["NOTIFY_URLS_ENV", "register"]
 
 NOTIFY_URLS_ENV = "TICKETSLA_NOTIFY_URLS"
 _DEFAULT_DB = "sqlite:///sla.db"
 
 
-def add_commands(commands: Any) -> None:
+def register(commands: Subparsers) -> None:
     """Add ``serve`` to the ``ticketsla`` sub-commands (an argparse sub-parsers)."""
     serve = commands.add_parser(
         "serve",
@@ -96,15 +96,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
-        from .web import Scanner, WebhookNotifier, create_app, load_secrets
+        from ..web import Scanner, WebhookNotifier, create_app, load_secrets
     except ImportError as exc:
         raise ConfigurationError(
             f"ticketsla serve needs the serve extra ({exc.name} is missing): "
             "pip install 'ticketsla[serve]'",
             subject="serve",
         ) from None
-    from .engine import SLAEngine
-    from .notifiers import JSONLinesNotifier
+    from ..engine import SLAEngine
+    from ..notifiers import JSONLinesNotifier
 
     if not 0 < args.port < 65536:
         raise ConfigurationError(f"--port: {args.port} is not a port number", subject="--port")

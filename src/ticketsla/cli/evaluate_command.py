@@ -38,24 +38,25 @@ from zoneinfo import ZoneInfo
 
 import pluggy
 
-from ._instants import parse_instant
-from .clock import TicketSLA
-from .durations import format_duration
-from .errors import ConfigurationError, EventError, TicketSLAError
-from .events import TicketEvent
-from .plugins import default_plugin_manager, policy_chooser, response_rule
-from .policy import PolicySet, SLAPolicy
-from .sla import evaluate
-from .sources import PayloadLimits, decode_json
+from .._instants import parse_instant
+from ..clock import TicketSLA
+from ..durations import format_duration
+from ..errors import ConfigurationError, EventError, TicketSLAError
+from ..events import TicketEvent
+from ..plugins import default_plugin_manager, policy_chooser, response_rule
+from ..policy import PolicySet, SLAPolicy
+from ..sla import evaluate
+from ..sources import PayloadLimits, decode_json
+from .common import Subparsers
 
-__all__ = ["add_commands"]
+__all__ = ["register"]
 
 ManagerFactory = Callable[[], pluggy.PluginManager]
 
 _COLUMNS = ("ticket", "policy", "metric", "cycle", "status", "elapsed", "remaining", "due")
 
 
-def add_commands(commands: Any, *, plugin_manager: ManagerFactory | None = None) -> None:
+def register(commands: Subparsers, *, plugin_manager: ManagerFactory | None = None) -> None:
     """Add ``evaluate`` to the ``ticketsla`` sub-commands (an argparse sub-parsers object).
 
     ``plugin_manager`` makes the manager whose decision hooks take part (default: the installed

@@ -31,23 +31,23 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any
 
-from . import migrations
-from ._instants import parse_instant
-from ._terminal import plural, print_table
-from .cli import show_help
-from .durations import format_duration, parse_duration
-from .engine import IngestResult, SLAEngine, require_postgresql_driver
-from .errors import ConfigurationError, EventError, StoreError, TicketSLAError
-from .escalation_notice import EscalationRecord
-from .events import TicketEvent
-from .notifications import Notification
-from .plugins import default_plugin_manager
-from .plugins import policies as registered_policies
-from .policy import SLAPolicy
-from .redaction import redact_url, scrub_secrets
-from .store import DeliveryState
+from .. import migrations
+from .._instants import parse_instant
+from ..durations import format_duration, parse_duration
+from ..engine import IngestResult, SLAEngine, require_postgresql_driver
+from ..errors import ConfigurationError, EventError, StoreError, TicketSLAError
+from ..escalation_notice import EscalationRecord
+from ..events import TicketEvent
+from ..notifications import Notification
+from ..plugins import default_plugin_manager
+from ..plugins import policies as registered_policies
+from ..policy import SLAPolicy
+from ..redaction import redact_url, scrub_secrets
+from ..store import DeliveryState
+from .common import Subparsers, show_help
+from .terminal import plural, print_table
 
-__all__ = ["add_commands", "ingest_into"]
+__all__ = ["register", "ingest_into"]
 
 DB_ENV = "TICKETSLA_DB"
 _DEFAULT_DB = "sqlite:///sla.db"
@@ -55,7 +55,7 @@ _SHOWN_REJECTS = 20
 _PROGRESS_BYTES = 1 << 20  # show a progress bar for files above 1 MiB on a terminal
 
 
-def add_commands(commands: Any) -> None:
+def register(commands: Subparsers) -> None:
     """Add the engine's commands to the ``ticketsla`` sub-commands (an argparse sub-parsers)."""
     db = commands.add_parser("db", help="manage the engine's database schema")
     db.set_defaults(handler=show_help(db))
@@ -71,7 +71,12 @@ def add_commands(commands: Any) -> None:
     )
     _db_option(current)
     current.set_defaults(handler=_cmd_db_current)
+    _register_ingest(commands)
+    _register_queries(commands)
+    _register_scan(commands)
 
+
+def _register_ingest(commands: Subparsers) -> None:
     ingest = commands.add_parser(
         "ingest", help="store events from a JSON lines file", description=_cmd_ingest.__doc__
     )
@@ -85,6 +90,8 @@ def add_commands(commands: Any) -> None:
     ingest.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     ingest.set_defaults(handler=_cmd_ingest)
 
+
+def _register_queries(commands: Subparsers) -> None:
     status = commands.add_parser(
         "status", help="a ticket's stored SLA clocks", description=_cmd_status.__doc__
     )
@@ -108,6 +115,8 @@ def add_commands(commands: Any) -> None:
     at_risk.add_argument("--json", action="store_true", help="print JSON instead of a table")
     at_risk.set_defaults(handler=_cmd_at_risk)
 
+
+def _register_scan(commands: Subparsers) -> None:
     scan = commands.add_parser(
         "scan", help="record due warnings and breaches, deliver them", description=_cmd_scan.__doc__
     )
@@ -206,7 +215,7 @@ def _no_sqlite_file(engine: Any) -> bool:
 def _sqlalchemy_engine(url: str) -> Any:
     import sqlalchemy as sa
 
-    from ._database_url import database_url
+    from .._database_url import database_url
 
     parsed = database_url(url, what="--db")
     if parsed.get_backend_name() == "postgresql":
@@ -600,7 +609,7 @@ def _cmd_at_risk(args: argparse.Namespace) -> int:
 
 
 def _console() -> Any:
-    from ._terminal import console
+    from .terminal import console
 
     return console()
 
@@ -626,7 +635,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     at = parse_instant(args.at, "--at") if args.at else None
     plugins: list[object] = []
     if args.jsonl:
-        from .notifiers import JSONLinesNotifier
+        from ..notifiers import JSONLinesNotifier
 
         plugins.append(JSONLinesNotifier(args.jsonl))
     stop = threading.Event()

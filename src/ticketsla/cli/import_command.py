@@ -32,26 +32,27 @@ from typing import Any, TextIO
 
 import pluggy
 
-from ._terminal import plural
-from .errors import AdapterError, ConfigurationError, TicketSLAError
-from .events import TicketEvent, order_events
-from .plugins import _checked_events, default_plugin_manager, parse_payload, sources
-from .sources import (
+from ..errors import AdapterError, ConfigurationError, TicketSLAError
+from ..events import TicketEvent, order_events
+from ..plugins import _checked_events, default_plugin_manager, parse_payload, sources
+from ..sources import (
     DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_PAYLOAD_BYTES,
     BatchSourceAdapter,
     PayloadLimits,
     SourceBatch,
 )
+from .common import Subparsers
+from .terminal import plural
 
-__all__ = ["add_commands"]
+__all__ = ["register"]
 
 _LINE_SUFFIXES = (".jsonl", ".ndjson")
 
 ManagerFactory = Callable[[], pluggy.PluginManager]
 
 
-def add_commands(commands: Any, *, plugin_manager: ManagerFactory | None = None) -> None:
+def register(commands: Subparsers, *, plugin_manager: ManagerFactory | None = None) -> None:
     """Add ``import`` to the ``ticketsla`` sub-commands (an argparse sub-parsers object).
 
     ``plugin_manager`` makes the manager the command uses (default: the installed plugins).
@@ -115,7 +116,7 @@ class _Run:
 def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | None = None) -> int:
     """Read source payloads from files or folders and write the normalized events as JSON lines."""
     if args.dry_run or args.json:
-        from ._cli_dry_run import run_dry
+        from .dry_run import run_dry
 
         return run_dry(args, plugin_manager() if plugin_manager is not None else None)
     if not args.source:
@@ -144,7 +145,7 @@ def _cmd_import(args: argparse.Namespace, *, plugin_manager: ManagerFactory | No
     events = order_events(run.events)
     refused = 0
     if args.db:
-        from ._cli_engine import ingest_into, redacted  # loads SQLAlchemy: only when asked
+        from .engine_commands import ingest_into, redacted  # loads SQLAlchemy: only when asked
 
         result = ingest_into(args.db, events, args.policy)
         refused = result.rejected  # events the store refused (an event id given to two tickets)

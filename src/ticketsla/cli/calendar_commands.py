@@ -1,69 +1,21 @@
-"""The ``ticketsla`` command line: an edge, so it is the one place that reads the clock."""
+"""``ticketsla due`` and ``ticketsla calendar show|list``: calendar arithmetic a person can check."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
-from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
-from . import __version__
-from ._instants import parse_instant
-from .calendar import Calendar, bundled_calendar_names
-from .durations import format_duration, parse_duration
-from .errors import ConfigurationError, TicketSLAError
-from .redaction import scrub_secrets
+from .._instants import parse_instant
+from ..calendar import Calendar, bundled_calendar_names
+from ..durations import format_duration, parse_duration
+from ..errors import ConfigurationError
+from .common import Subparsers, show_help
 
-Handler = Callable[[argparse.Namespace], int]
+__all__ = ["register"]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 2
-    try:
-        status = handler(args)
-        sys.stdout.flush()  # a short output meets a closed pipe here, not at exit
-        return status
-    except BrokenPipeError:
-        return _closed_pipe()
-    except TicketSLAError as exc:
-        _error(str(exc), args)
-        return 2
-    except OSError as exc:  # a file or folder that cannot be read or written: the user's to fix
-        where = f" {exc.filename!r}" if exc.filename else ""
-        _error(f"{where.strip()} {exc.strerror or exc}".strip(), args)
-        return 2
-
-
-def _error(message: str, args: argparse.Namespace) -> None:
-    """One line on stderr, without any secret of the database URL the command was given."""
-    line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-    print(f"ticketsla: error: {scrub_secrets(line, getattr(args, 'db', None))}", file=sys.stderr)
-
-
-def _closed_pipe() -> int:
-    """The reader went away (``| head``): stop quietly, as other command-line tools do."""
-    # Point stdout at /dev/null so the interpreter's final flush does not fail again.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-    return 141  # 128 + SIGPIPE, the status a shell shows for a tool stopped by a closed pipe
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ticketsla", description="Helpdesk SLA clocks in exact business time."
-    )
-    parser.add_argument("--version", action="version", version=f"ticketsla {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-
+def register(commands: Subparsers) -> None:
+    """Add ``due`` and ``calendar show|list`` to the ``ticketsla`` sub-commands."""
     due = commands.add_parser(
         "due", help="when a target falls due on a calendar", description=_cmd_due.__doc__
     )
@@ -86,32 +38,6 @@ def _parser() -> argparse.ArgumentParser:
         "list", help="the bundled calendars", description=_cmd_calendar_list.__doc__
     )
     listing.set_defaults(handler=_cmd_calendar_list)
-    for add_commands in _command_groups():
-        add_commands(commands)
-    return parser
-
-
-def _command_groups() -> list[Callable[[Any], None]]:
-    """Command groups that live in their own modules, one job each."""
-    from . import _cli_engine, _cli_evaluate, _cli_import, _cli_report, _cli_serve
-
-    return [
-        _cli_import.add_commands,
-        _cli_evaluate.add_commands,
-        _cli_engine.add_commands,
-        _cli_report.add_commands,
-        _cli_serve.add_commands,
-    ]
-
-
-def show_help(parser: argparse.ArgumentParser) -> Handler:
-    """The handler of a command group called without a sub-command: its help, exit status 2."""
-
-    def handler(_args: argparse.Namespace) -> int:
-        parser.print_help()
-        return 2
-
-    return handler
 
 
 def _cmd_due(args: argparse.Namespace) -> int:
@@ -208,7 +134,3 @@ def _clock(at: datetime, day: date) -> str:
 def _wall(value: timedelta) -> str:
     """A wall-clock span such as ``2d 20h`` (not business time)."""
     return format_duration(value, days=True)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
