@@ -22,6 +22,7 @@ from . import (
     engine_commands,
     evaluate_command,
     import_command,
+    monitor_commands,
     report_commands,
     serve_command,
 )
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     import_command,
     evaluate_command,
     engine_commands,
+    monitor_commands,
     report_commands,
     describe_command,
     demo_command,

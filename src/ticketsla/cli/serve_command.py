@@ -20,7 +20,7 @@ from types import FrameType
 from ..durations import parse_duration
 from ..errors import ConfigurationError
 from .common import Subparsers
-from .engine_commands import DB_ENV, _load_policies
+from .engine_options import DB_ENV, load_policies
 
 __all__ = ["NOTIFY_URLS_ENV", "register"]
 
@@ -129,7 +129,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         plugins.append(WebhookNotifier(urls, secret=secrets.notify, format=args.notify_format))
     if args.jsonl:
         plugins.append(JSONLinesNotifier(args.jsonl))
-    policies = _load_policies(args.policy)
+    policies = load_policies(args.policy)
     with SLAEngine(args.db, policies=policies, plugins=plugins, upgrade=False) as engine:
         scanner = None if args.no_scanner else Scanner(engine, safety=safety)
         app = create_app(engine, secrets=secrets.webhooks, scanner=scanner, max_body=args.max_body)
