@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ticketsla.errors import PayloadError
-from ticketsla.sources import _json_depth, decode_json
+from ticketsla.plugins.sources import _json_depth, decode_json
 
 # Characters that a naive scanner gets wrong inside strings.
 _TRICKY = st.text(alphabet='"\\[]{}/:,ab\u00e9\u2028', max_size=12)

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from ticketsla import _builtin_plugin
 from ticketsla.calendar import Calendar, bundled_calendar_names
 from ticketsla.errors import CalendarError, PluginError, PolicyError
 from ticketsla.events import TicketEvent
@@ -29,6 +28,7 @@ from ticketsla.plugins import (
     policies,
     register_plugin,
 )
+from ticketsla.plugins import builtin as builtin_plugin
 from ticketsla.registries import CalendarRegistry, PolicyRegistry
 from ticketsla.testing import (
     EventBuilder,
@@ -71,9 +71,9 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_builtins_are_an_ordinary_plugin_named_builtin() -> None:
-    """The built-in behaviour is the module ticketsla._builtin_plugin, registered as 'builtin'."""
+    """The built-in behaviour is the module ticketsla.plugins.builtin, registered as 'builtin'."""
     pm = get_plugin_manager(load_entry_points=False)
-    assert pm.get_plugin("builtin") is _builtin_plugin
+    assert pm.get_plugin("builtin") is builtin_plugin
     assert [name for name, _ in pm.list_name_plugin()] == ["builtin"]
 
 

@@ -24,8 +24,9 @@ import pluggy
 
 from ..errors import AdapterError, ConfigurationError, TicketSLAError
 from ..events import TicketEvent, order_events
-from ..plugins import _checked_events, default_plugin_manager, parse_payload, sources
-from ..sources import (
+from ..plugins import default_plugin_manager, parse_payload, sources
+from ..plugins.manager import _checked_events
+from ..plugins.sources import (
     DEFAULT_MAX_DEPTH,
     BatchSourceAdapter,
     PayloadLimits,

@@ -44,9 +44,9 @@ from ..durations import format_duration
 from ..errors import ConfigurationError, EventError, TicketSLAError
 from ..events import TicketEvent
 from ..plugins import default_plugin_manager, policy_chooser, response_rule
+from ..plugins.sources import PayloadLimits, decode_json
 from ..policy import PolicySet, SLAPolicy
 from ..sla import evaluate
-from ..sources import PayloadLimits, decode_json
 from .common import Subparsers
 
 __all__ = ["register"]

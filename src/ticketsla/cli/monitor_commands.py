@@ -278,7 +278,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     at = parse_instant(args.at, "--at") if args.at else None
     plugins: list[object] = []
     if args.jsonl:
-        from ..notifiers import JSONLinesNotifier
+        from ..plugins.notifiers import JSONLinesNotifier
 
         plugins.append(JSONLinesNotifier(args.jsonl))
     stop = threading.Event()

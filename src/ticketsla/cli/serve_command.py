@@ -104,7 +104,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             subject="serve",
         ) from None
     from ..engine import SLAEngine
-    from ..notifiers import JSONLinesNotifier
+    from ..plugins.notifiers import JSONLinesNotifier
 
     if not 0 < args.port < 65536:
         raise ConfigurationError(f"--port: {args.port} is not a port number", subject="--port")

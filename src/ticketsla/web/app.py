@@ -25,8 +25,8 @@ from starlette.routing import Route
 from ..engine import SLAEngine
 from ..errors import ConfigurationError
 from ..plugins import sources as plugin_sources
-from ..signing import Secret
-from ..sources import DEFAULT_MAX_PAYLOAD_BYTES
+from ..plugins.signing import Secret
+from ..plugins.sources import DEFAULT_MAX_PAYLOAD_BYTES
 from . import standard_webhooks
 from .api import SLARoutes
 from .board import Board

@@ -25,13 +25,13 @@ from typing import Any
 
 import pluggy
 
-from . import _builtin_plugin, hookspecs
-from ._instants import require_aware
-from .clock import Chooser, ResponseRule
-from .errors import AdapterError, PayloadError, PluginError, SignatureError, TicketSLAError
-from .events import EventKind, TicketEvent
-from .notifications import Notification, NotificationKind
-from .policy import SLAPolicy
+from .._instants import require_aware
+from ..clock import Chooser, ResponseRule
+from ..errors import AdapterError, PayloadError, PluginError, SignatureError, TicketSLAError
+from ..events import EventKind, TicketEvent
+from ..notifications import Notification, NotificationKind
+from ..policy import SLAPolicy
+from . import builtin, hookspecs
 from .registries import CalendarRegistry, PolicyRegistry
 from .signing import Headers, Secret, secret_bytes
 from .sources import Payload, PayloadLimits, SourceAdapter, SourceRegistry, payload_bytes
@@ -76,7 +76,7 @@ def get_plugin_manager(
     pm.add_hookspecs(hookspecs)
     for name in disabled_plugin_names():
         pm.set_blocked(name)
-    register_plugin(pm, _builtin_plugin, name=_builtin_plugin.NAME)
+    register_plugin(pm, builtin, name=builtin.NAME)
     if load_entry_points:
         _load_entry_points(pm)
     for plugin in plugins:
@@ -449,7 +449,7 @@ def has_listener(hook: str, pm: pluggy.PluginManager) -> bool:
 def _answered_by_plugins(pm: pluggy.PluginManager, hook: str) -> bool:
     """Whether a plugin other than the built-in one implements ``hook``."""
     caller = getattr(pm.hook, hook)
-    return any(impl.plugin_name != _builtin_plugin.NAME for impl in caller.get_hookimpls())
+    return any(impl.plugin_name != builtin.NAME for impl in caller.get_hookimpls())
 
 
 def policy_chooser(pm: pluggy.PluginManager) -> Chooser | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from .calendar import Calendar, bundled_calendar_names
-from .events import EventKind, TicketEvent
+from ..calendar import Calendar, bundled_calendar_names
+from ..events import TicketEvent
 from .hookspecs import hookimpl
 from .registries import CalendarRegistry
 
@@ -26,7 +26,6 @@ def ticketsla_register_calendars(registry: CalendarRegistry) -> None:
 
 @hookimpl(trylast=True)
 def ticketsla_counts_as_response(event: TicketEvent) -> bool | None:
-    """A public reply by a person on the team counts; an automatic message does not."""
-    if event.kind is not EventKind.AGENT_REPLY:
-        return False
+    """A public reply by a person on the team counts; an automatic message does not (the rule
+    is ``TicketEvent.is_public_response``)."""
     return event.is_public_response
