@@ -15,7 +15,7 @@ from typing import Any
 from ._config import named_table, read_toml
 from ._instants import duration_us
 from .calendar import Calendar
-from .contract import Contract
+from .contract_terms import Contract
 from .durations import parse_duration
 from .errors import ConfigurationError, PolicyError
 from .events import Priority, Status

@@ -6,9 +6,9 @@ import argparse
 import sys
 from datetime import date, datetime
 
-from ..describe import describe
 from ..errors import ConfigurationError
 from ..policy import SLAPolicy
+from ..reporting.describe import describe
 from .common import Subparsers, group_subparsers, write_text
 
 __all__ = ["register"]

@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .._instants import parse_instant
-from ..contract import FeeTable
 from ..errors import ConfigurationError, EventError, StoreError
 from ..events import TicketEvent
-from ..html_report import render_html
 from ..policy import PolicySet, SLAPolicy
-from ..report import Dimension, ReportPeriod, compare_reports, report_from_events
+from ..reporting import Dimension, ReportPeriod, compare_reports, report_from_events
+from ..reporting.fees import FeeTable
+from ..reporting.html_report import render_html
 from .common import Subparsers, write_text
 from .report_tables import print_report, print_whatif
 from .terminal import console as terminal_console

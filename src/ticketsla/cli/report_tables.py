@@ -9,9 +9,9 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
-from ..contract import VerdictStatus, format_share
+from ..contract_terms import VerdictStatus, format_share
 from ..durations import format_duration
-from ..report import GroupSummary, Report, WhatIf
+from ..reporting import GroupSummary, Report, WhatIf
 from .terminal import plural, print_table
 
 __all__ = ["print_report", "print_whatif"]
