@@ -46,6 +46,7 @@ from ._instants import duration_us
 from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, PolicyError
 from .events import Priority
+from .outcomes import OUTCOME_MEASURES
 
 __all__ = [
     "Clawback",
@@ -61,7 +62,7 @@ __all__ = [
     "ticket_order",
 ]
 
-OUTCOME_GOALS = ("fcr", "csat")
+OUTCOME_GOALS = OUTCOME_MEASURES
 _SLO_SETTINGS = frozenset({"period", "min_tickets", "credit_cap"})
 _GOAL_KEYS = frozenset({"goal", "priority", "min_tickets"})
 _TIER_KEYS = frozenset({"goal", "below", "credit"})

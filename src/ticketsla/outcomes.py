@@ -5,7 +5,7 @@ Each result carries the definition it was measured with, so a report can say wha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -16,7 +16,26 @@ from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, PolicyError
 from .events import EventKind, Status, TicketEvent
 
-__all__ = ["CSAT", "FCR", "FCRDefinition", "Sentiment", "csat_of", "fcr_of", "sentiment_of"]
+__all__ = [
+    "CSAT",
+    "CSAT_MEASURE",
+    "FCR",
+    "FCRDefinition",
+    "FCR_MEASURE",
+    "OUTCOME_MEASURES",
+    "Sentiment",
+    "csat_of",
+    "fcr_of",
+    "first_solve_us",
+    "is_solve",
+    "sentiment_of",
+]
+
+# The names under which the outcomes are measured, reported and given goals (beside the clock
+# metrics): first contact resolution and customer satisfaction.
+FCR_MEASURE = "fcr"
+CSAT_MEASURE = "csat"
+OUTCOME_MEASURES = (FCR_MEASURE, CSAT_MEASURE)
 
 
 class FCRKind(StrEnum):
@@ -130,7 +149,6 @@ def csat_of(events: Sequence[TicketEvent]) -> CSAT | None:
 
 def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int) -> FCR:
     """Decide FCR over a ticket's ordered events as known at ``at_us``."""
-    replies = 0
     first_reply_seen = False
     followup = False
     solved_at: int | None = None
@@ -140,7 +158,6 @@ def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int)
         if event.at_us > at_us:
             break
         if event.is_public_response:
-            replies += 1
             first_reply_seen = True
         elif event.kind is EventKind.CUSTOMER_MESSAGE and not event.auto:
             if solved_at is not None:
@@ -149,7 +166,7 @@ def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int)
             elif first_reply_seen:
                 followup = True
         elif event.kind is EventKind.STATUS_CHANGED and event.status is not None:
-            if event.status.is_done:
+            if is_solve(event):
                 closed = closed or event.status is Status.CLOSED
                 if solved_at is None:
                     solved_at = event.at_us
@@ -180,6 +197,23 @@ def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int)
     if at_us < deadline:
         return FCR(definition=definition, achieved=None, reason="reopen window still open")
     return FCR(definition=definition, achieved=True, reason="not reopened within the window")
+
+
+def is_solve(event: TicketEvent) -> bool:
+    """A change to a done status (solved or closed): the first one is the ticket's solve."""
+    return (
+        event.kind is EventKind.STATUS_CHANGED and event.status is not None and event.status.is_done
+    )
+
+
+def first_solve_us(events: Iterable[TicketEvent], until_us: int | None = None) -> int | None:
+    """The instant of the first solve among ordered ``events`` (at or before ``until_us``)."""
+    for event in events:
+        if until_us is not None and event.at_us > until_us:
+            return None
+        if is_solve(event):
+            return event.at_us
+    return None
 
 
 def replies_before(events: Sequence[TicketEvent], until_us: int) -> int:

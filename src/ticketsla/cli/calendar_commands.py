@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime, timedelta
 
-from .._instants import parse_instant
 from ..calendar import Calendar, bundled_calendar_names
 from ..durations import format_duration, parse_duration
 from ..errors import ConfigurationError
-from .common import Subparsers, show_help
+from .common import Subparsers, instant_option, show_help, today_in
 
 __all__ = ["register"]
 
@@ -43,7 +42,7 @@ def register(commands: Subparsers) -> None:
 def _cmd_due(args: argparse.Namespace) -> int:
     """Print when a business-time target falls due, in the calendar's zone and in UTC."""
     cal = Calendar.load(args.calendar)
-    start = parse_instant(args.start, "--start") if args.start else datetime.now(UTC)
+    start = instant_option(args.start or None, "--start")
     duration = parse_duration(args.duration, field="--in")
     due = cal.add(start, duration)
     start_local = start.astimezone(cal.zone)
@@ -61,7 +60,7 @@ def _cmd_calendar_show(args: argparse.Namespace) -> int:
     cal = Calendar.load(args.calendar)
     if args.days < 1 or args.days > 3660:
         raise ConfigurationError(f"--days: {args.days} is not between 1 and 3660", subject="--days")
-    first = _parse_date(args.first) if args.first else datetime.now(cal.zone).date()
+    first = _parse_date(args.first) if args.first else today_in(cal.zone)
     if first > date.max - timedelta(days=args.days + 1):
         raise ConfigurationError(
             f"--from: {first.isoformat()} plus {args.days} days runs past the year 9999",

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from .._instants import parse_instant
 from ..errors import ConfigurationError
 
-__all__ = ["Handler", "Subparsers", "group_subparsers", "show_help", "write_text"]
+__all__ = [
+    "Handler",
+    "Subparsers",
+    "group_subparsers",
+    "instant_option",
+    "show_help",
+    "today_in",
+    "write_text",
+]
 
 Handler = Callable[[argparse.Namespace], int]
 # What ``ArgumentParser.add_subparsers`` returns; argparse does not export its type.
@@ -50,3 +60,14 @@ def write_text(path: str, text: str) -> None:
         Path(path).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ConfigurationError(f"{path!r} cannot be written: {exc}", subject=path) from exc
+
+
+def instant_option(text: str | None, flag: str) -> datetime:
+    """The instant an option gives, else now: the one place the command line reads the clock
+    (the core takes every instant as an argument)."""
+    return datetime.now(UTC) if text is None else parse_instant(text, flag)
+
+
+def today_in(zone: tzinfo) -> date:
+    """Today's date in ``zone``, read from the clock (a default of a date option)."""
+    return instant_option(None, "").astimezone(zone).date()

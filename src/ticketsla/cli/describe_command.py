@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date
 
 from ..errors import ConfigurationError
 from ..policy import SLAPolicy
 from ..reporting.describe import describe
-from .common import Subparsers, group_subparsers, write_text
+from .common import Subparsers, group_subparsers, today_in, write_text
 
 __all__ = ["register"]
 
@@ -48,7 +48,7 @@ def _cmd_describe(args: argparse.Namespace) -> int:
                 f"--today: {args.today!r} is not a date like 2026-11-01", subject="--today"
             ) from None
     else:
-        today = datetime.now(policy.calendar.zone).date()
+        today = today_in(policy.calendar.zone)
     document = describe(policy, today=today)
     text = document.to_html() if args.format == "html" else document.to_markdown()
     if args.out:

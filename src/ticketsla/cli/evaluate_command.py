@@ -38,7 +38,6 @@ from zoneinfo import ZoneInfo
 
 import pluggy
 
-from .._instants import parse_instant
 from ..clock import TicketSLA
 from ..durations import format_duration
 from ..errors import ConfigurationError, EventError, TicketSLAError
@@ -47,7 +46,7 @@ from ..plugins import default_plugin_manager, policy_chooser, response_rule
 from ..plugins.sources import PayloadLimits, decode_json
 from ..policy import PolicySet, SLAPolicy
 from ..sla import evaluate
-from .common import Subparsers
+from .common import Subparsers, instant_option
 
 __all__ = ["register"]
 
@@ -90,7 +89,7 @@ def register(commands: Subparsers, *, plugin_manager: ManagerFactory | None = No
 
 def _cmd_evaluate(args: argparse.Namespace, *, plugin_manager: ManagerFactory | None = None) -> int:
     """Fold events under SLA policies at an instant and print each ticket's clocks."""
-    at = parse_instant(args.at, "--at") if args.at else datetime.now(UTC)
+    at = instant_option(args.at or None, "--at")
     policies = _policy_set(args.policies)
     pm = plugin_manager() if plugin_manager is not None else default_plugin_manager()
     chooser, rule = policy_chooser(pm), response_rule(pm)

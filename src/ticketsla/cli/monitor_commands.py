@@ -29,7 +29,7 @@ from ..errors import ConfigurationError
 from ..escalation_notice import EscalationRecord
 from ..notifications import Notification
 from ..store import DeliveryState
-from .common import Subparsers
+from .common import Subparsers, instant_option
 from .engine_options import db_option, scan_policies
 from .terminal import plural, print_table
 
@@ -206,7 +206,7 @@ def _print_undelivered(notifications: list[tuple[Notification, str]]) -> None:
 def _cmd_at_risk(args: argparse.Namespace) -> int:
     """List running clocks due within --within of now (or --at), soonest first."""
     within = parse_duration(args.within, field="--within")
-    at = parse_instant(args.at, "--at") if args.at else datetime.now(UTC)
+    at = instant_option(args.at or None, "--at")
     if args.limit is not None and args.limit < 1:
         raise ConfigurationError(
             f"--limit: {args.limit} is not a positive number", subject="--limit"

@@ -22,17 +22,16 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-from .._instants import parse_instant
 from ..errors import ConfigurationError, EventError, StoreError
 from ..events import TicketEvent
 from ..policy import PolicySet, SLAPolicy
 from ..reporting import Dimension, ReportPeriod, compare_reports, report_from_events
 from ..reporting.fees import FeeTable
 from ..reporting.html_report import render_html
-from .common import Subparsers, write_text
+from .common import Subparsers, instant_option, write_text
 from .report_tables import print_report, print_whatif
 from .terminal import console as terminal_console
 
@@ -188,7 +187,7 @@ def _dimensions(values: Sequence[str]) -> list[Dimension]:
 
 
 def _now(text: str | None) -> datetime:
-    return datetime.now(UTC) if text is None else parse_instant(text, "--now")
+    return instant_option(text, "--now")
 
 
 def _events(args: argparse.Namespace, until: datetime) -> list[TicketEvent]:

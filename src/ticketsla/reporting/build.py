@@ -35,6 +35,7 @@ from typing import Any
 from .._instants import from_us, to_us
 from ..errors import ConfigurationError
 from ..events import TicketEvent
+from ..outcomes import CSAT_MEASURE, FCR_MEASURE
 from ..policy import PolicySet, SLAPolicy
 from .charts import Charts, _charts
 from .fees import FeeTable
@@ -189,7 +190,7 @@ class Report:
                 writer.writerow(
                     [
                         *head,
-                        "fcr",
+                        FCR_MEASURE,
                         fcr.decided,
                         fcr.achieved,
                         fcr.decided - fcr.achieved,
@@ -204,7 +205,7 @@ class Report:
                 writer.writerow(
                     [
                         *head,
-                        "csat",
+                        CSAT_MEASURE,
                         csat.responses,
                         csat.positive,
                         csat.responses - csat.positive,

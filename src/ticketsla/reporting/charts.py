@@ -12,6 +12,8 @@ from typing import Any
 
 from .._instants import from_us
 from ..contract_terms import ticket_order
+from ..events import Priority
+from ..outcomes import OUTCOME_MEASURES
 from ..policy import SLAPolicy
 from .formatting import _pct
 from .measures import _US, Measurement
@@ -115,7 +117,7 @@ def _charts(
     contracts: Sequence[PeriodStatement],
 ) -> Charts:
     weeks = period.weeks()
-    clock_rows = [r for r in rows if r.metric not in ("fcr", "csat") and r.ok is not None]
+    clock_rows = [r for r in rows if r.metric not in OUTCOME_MEASURES and r.ok is not None]
     weekly = []
     for metric in sorted({r.metric for r in clock_rows}, key=_metric_order):
         series = []
@@ -148,7 +150,7 @@ def _charts(
         ):
             counts = ttfr.setdefault(row.priority, [0] * len(TTFR_BUCKETS))
             counts[_ttfr_bucket(row.elapsed_us)] += 1
-    priority_order = ["urgent", "high", "normal", "low"]
+    priority_order = [p.value for p in Priority]  # most urgent first
     ttfr_sorted = sorted(
         ttfr.items(),
         key=lambda kv: (

@@ -19,6 +19,7 @@ from ..contract_terms import Contract, format_share
 from ..durations import format_duration
 from ..events import Priority
 from ..metrics import MetricDefinition, OnReopen
+from ..outcomes import CSAT_MEASURE, FCR_MEASURE
 from ..policy import SLAPolicy
 
 __all__ = ["Block", "SLADocument", "describe"]
@@ -402,9 +403,9 @@ def _objectives(contract: Contract, policy: SLAPolicy) -> list[Block]:
         )
     )
     notes = []
-    if contract.goal("fcr"):
+    if contract.goal(FCR_MEASURE):
         notes.append(f"First contact resolution: {policy.fcr.describe()}.")
-    if contract.goal("csat"):
+    if contract.goal(CSAT_MEASURE):
         notes.append(
             "Customer satisfaction: the share of ratings that are positive (good; on a number "
             "scale the top quarter, 4-5 on 1-5)."

@@ -15,8 +15,8 @@ from typing import Any
 from ..clock import ClockStatus, TicketSLA, fold
 from ..contract_terms import ticket_order
 from ..errors import ConfigurationError
-from ..events import EventKind, TicketEvent, order_events
-from ..outcomes import Sentiment
+from ..events import TicketEvent, order_events
+from ..outcomes import CSAT_MEASURE, FCR_MEASURE, Sentiment, first_solve_us
 from ..policy import PolicySet, SLAPolicy
 
 __all__ = [
@@ -75,14 +75,7 @@ class TicketRecord:
         """Fold one ticket's events as of ``at_us`` and note its source and first solve."""
         ordered = [e for e in order_events(events) if e.at_us <= at_us]
         sla = fold(ordered, policies, at_us)
-        solved = next(
-            (
-                e.at_us
-                for e in ordered
-                if e.kind is EventKind.STATUS_CHANGED and e.status is not None and e.status.is_done
-            ),
-            None,
-        )
+        solved = first_solve_us(ordered)
         return cls(sla=sla, source=ordered[0].source if ordered else NONE, solved_us=solved)
 
 
@@ -175,7 +168,7 @@ def measurements_of(record: TicketRecord) -> list[Measurement]:
         out.append(
             Measurement(
                 **common,
-                metric="fcr",
+                metric=FCR_MEASURE,
                 cycle=1,
                 policy=policy,
                 priority=ticket_priority,
@@ -189,7 +182,7 @@ def measurements_of(record: TicketRecord) -> list[Measurement]:
         out.append(
             Measurement(
                 **common,
-                metric="csat",
+                metric=CSAT_MEASURE,
                 cycle=1,
                 policy=policy,
                 priority=ticket_priority,

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..contract_terms import ticket_order
 from ..metrics import PRESETS
-from ..outcomes import Sentiment
+from ..outcomes import CSAT_MEASURE, FCR_MEASURE, OUTCOME_MEASURES, Sentiment
 from .formatting import _duration, _pct, _seconds
 from .measures import Measurement
 from .periods import ReportPeriod
@@ -162,8 +162,8 @@ class GroupSummary:
             "open": self.open,
             "attainment_pct": _pct(self.attainment),
             "metrics": [m.to_dict() for m in self.metrics],
-            "fcr": self.fcr.to_dict(),
-            "csat": self.csat.to_dict(),
+            FCR_MEASURE: self.fcr.to_dict(),
+            CSAT_MEASURE: self.csat.to_dict(),
             "csat_breached": self.csat_breached.to_dict(),
             "csat_met": self.csat_met.to_dict(),
         }
@@ -180,7 +180,7 @@ def _summarize(
     period: ReportPeriod,
     ticket_state: Mapping[str, bool | None],
 ) -> GroupSummary:
-    clocks = [r for r in rows if r.metric not in ("fcr", "csat")]
+    clocks = [r for r in rows if r.metric not in OUTCOME_MEASURES]
     decided = [r for r in clocks if r.ok is not None and period.contains(r.at_us)]
     by_metric: dict[str, list[Measurement]] = defaultdict(list)
     for row in clocks:
@@ -217,8 +217,8 @@ def _summarize(
         )
     tickets = {r.ticket_id for r in decided}
     breached_tickets = {r.ticket_id for r in decided if not r.ok}
-    fcr_rows = [r for r in rows if r.metric == "fcr" and period.contains(r.at_us)]
-    ratings = [r for r in rows if r.metric == "csat" and period.contains(r.at_us)]
+    fcr_rows = [r for r in rows if r.metric == FCR_MEASURE and period.contains(r.at_us)]
+    ratings = [r for r in rows if r.metric == CSAT_MEASURE and period.contains(r.at_us)]
     return GroupSummary(
         key=key,
         tickets=len(tickets),
@@ -255,7 +255,7 @@ def _ticket_states(rows: Iterable[Measurement]) -> dict[str, bool | None]:
     """Per ticket: False when any clock breached, True when its decided clocks all met."""
     state: dict[str, bool | None] = {}
     for row in rows:
-        if row.metric in ("fcr", "csat") or row.ok is None:
+        if row.metric in OUTCOME_MEASURES or row.ok is None:
             continue
         if row.ok is False:
             state[row.ticket_id] = False

@@ -7,6 +7,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..contract_terms import format_share, ticket_order
+from ..outcomes import CSAT_MEASURE, FCR_MEASURE, OUTCOME_MEASURES
 from .build import Report
 from .formatting import _pct
 from .summaries import GroupSummary, _metric_order
@@ -142,7 +143,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
         changes.append(
             Change(
                 group=label,
-                measure="fcr",
+                measure=FCR_MEASURE,
                 unit="share",
                 before=old.fcr.rate if old else None,
                 after=new.fcr.rate if new else None,
@@ -151,7 +152,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
         changes.append(
             Change(
                 group=label,
-                measure="csat",
+                measure=CSAT_MEASURE,
                 unit="share",
                 before=old.csat.share if old else None,
                 after=new.csat.share if new else None,
@@ -196,7 +197,7 @@ def _flips(before: Report, after: Report, *, to: bool) -> tuple[tuple[str, str, 
         return {
             (m.ticket_id, m.metric, m.cycle): bool(m.ok)
             for m in report.measurements
-            if m.metric not in ("fcr", "csat")
+            if m.metric not in OUTCOME_MEASURES
             and m.ok is not None
             and report.period.contains(m.at_us)
         }
