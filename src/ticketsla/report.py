@@ -33,9 +33,9 @@ from .reporting.measures import (
     measurements_of,
     records_from_events,
 )
-from .reporting.periods import ReportPeriod
+from .reporting.periods import PeriodKind, ReportPeriod
 from .reporting.summaries import CSATSummary, FCRSummary, GroupSummary, MetricSummary, nearest_rank
-from .reporting.whatif import Change, WhatIf, compare_reports
+from .reporting.whatif import Change, ChangeUnit, WhatIf, compare_reports
 
 __all__ = [
     "NONE",
@@ -57,4 +57,6 @@ __all__ = [
     "nearest_rank",
     "records_from_events",
     "report_from_events",
+    "ChangeUnit",
+    "PeriodKind",
 ]

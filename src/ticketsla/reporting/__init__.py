@@ -20,9 +20,9 @@ from .measures import (
     measurements_of,
     records_from_events,
 )
-from .periods import ReportPeriod
+from .periods import PeriodKind, ReportPeriod
 from .summaries import CSATSummary, FCRSummary, GroupSummary, MetricSummary, nearest_rank
-from .whatif import Change, WhatIf, compare_reports
+from .whatif import Change, ChangeUnit, WhatIf, compare_reports
 
 __all__ = [
     "NONE",
@@ -44,4 +44,6 @@ __all__ = [
     "nearest_rank",
     "records_from_events",
     "report_from_events",
+    "ChangeUnit",
+    "PeriodKind",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -56,7 +57,7 @@ class WeekAttainment:
 class CustomerCredit:
     customer: str
     credit: Fraction  # share of the period fee, summed over the statements
-    amount: Any  # Decimal | None
+    amount: Decimal | None
     currency: str
     tickets: tuple[str, ...]
 
@@ -178,7 +179,7 @@ def _charts(
                 credit=sum((s.net for s in items), Fraction(0)),
                 amount=None
                 if any(a is None for a in amounts)
-                else sum(a for a in amounts if a is not None),
+                else sum((a for a in amounts if a is not None), Decimal(0)),
                 currency=fee.currency if fee else "",
                 tickets=tuple(
                     sorted(

@@ -256,7 +256,7 @@ def _credits_chart(report: Report) -> str:
     rows = []
     for c in credits:
         if use_amounts:
-            amount = Decimal(c.amount)
+            amount = c.amount if c.amount is not None else Decimal(0)  # all known here
             text = f"{amount:,.2f} {c.currency}".strip() + f" ({format_share(c.credit)})"
             rows.append((c.customer, float(amount), text))
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,9 +12,17 @@ from .._instants import from_us, to_us
 from ..contract_terms import SLOPeriod
 from ..errors import ConfigurationError
 
-__all__ = ["ReportPeriod"]
+__all__ = ["PeriodKind", "ReportPeriod"]
 
 # ---- periods -------------------------------------------------------------------------------
+
+
+class PeriodKind(StrEnum):
+    """What a report period is: a calendar month, an ISO week, or any other range."""
+
+    MONTH = "month"
+    WEEK = "week"
+    RANGE = "range"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,7 +36,7 @@ class ReportPeriod:
     """
 
     label: str
-    kind: str  # "month", "week" or "range"
+    kind: PeriodKind
     start_us: int
     end_us: int
     timezone: str = "UTC"
@@ -76,7 +85,7 @@ class ReportPeriod:
         after = date(year + (month == 12), month % 12 + 1, 1)
         return cls(
             label=f"{year:04d}-{month:02d}",
-            kind="month",
+            kind=PeriodKind.MONTH,
             start_us=_midnight(date(year, month, 1), timezone),
             end_us=_midnight(after, timezone),
             timezone=timezone,
@@ -92,7 +101,7 @@ class ReportPeriod:
             ) from None
         return cls(
             label=f"{year:04d}-W{week:02d}",
-            kind="week",
+            kind=PeriodKind.WEEK,
             start_us=_midnight(monday, timezone),
             end_us=_midnight(monday + timedelta(days=7), timezone),
             timezone=timezone,
@@ -108,7 +117,7 @@ class ReportPeriod:
             )
         zone = _zone(timezone)
         label = f"{from_us(lo, zone).isoformat()}..{from_us(hi, zone).isoformat()}"
-        return cls(label=label, kind="range", start_us=lo, end_us=hi, timezone=timezone)
+        return cls(label=label, kind=PeriodKind.RANGE, start_us=lo, end_us=hi, timezone=timezone)
 
     @classmethod
     def _range(cls, first: str, last: str, raw: str, timezone: str) -> ReportPeriod:
@@ -118,7 +127,7 @@ class ReportPeriod:
                 raise ConfigurationError(f"period {raw!r}: {last} is before {first}", subject=raw)
             return cls(
                 label=f"{first}..{last}",
-                kind="range",
+                kind=PeriodKind.RANGE,
                 start_us=_midnight(lo, timezone),
                 end_us=_midnight(hi + timedelta(days=1), timezone),
                 timezone=timezone,
@@ -151,11 +160,11 @@ class ReportPeriod:
 
     def shift(self, steps: int) -> ReportPeriod:
         """The period ``steps`` months, weeks or range-lengths later (earlier when negative)."""
-        if self.kind == "month":
+        if self.kind is PeriodKind.MONTH:
             start = from_us(self.start_us, self.zone).date()
             index = start.year * 12 + start.month - 1 + steps
             return ReportPeriod.month(index // 12, index % 12 + 1, timezone=self.timezone)
-        if self.kind == "week":
+        if self.kind is PeriodKind.WEEK:
             monday = from_us(self.start_us, self.zone).date() + timedelta(weeks=steps)
             year, week, _ = monday.isocalendar()
             return ReportPeriod.week(year, week, timezone=self.timezone)
@@ -164,7 +173,7 @@ class ReportPeriod:
         lo, hi = self.start_us + steps * length, self.end_us + steps * length
         return ReportPeriod(
             label=f"{from_us(lo, zone).isoformat()}..{from_us(hi, zone).isoformat()}",
-            kind="range",
+            kind=PeriodKind.RANGE,
             start_us=lo,
             end_us=hi,
             timezone=self.timezone,
@@ -178,7 +187,7 @@ class ReportPeriod:
             out.append(
                 ReportPeriod(
                     label=week.label,
-                    kind="week" if self.contains_whole(week) else "range",
+                    kind=PeriodKind.WEEK if self.contains_whole(week) else PeriodKind.RANGE,
                     start_us=max(week.start_us, self.start_us),
                     end_us=min(week.end_us, self.end_us),
                     timezone=self.timezone,

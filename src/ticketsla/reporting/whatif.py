@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
@@ -12,21 +13,30 @@ from .build import Report
 from .formatting import _pct
 from .summaries import GroupSummary, _metric_order
 
-__all__ = ["Change", "WhatIf", "compare_reports"]
+__all__ = ["Change", "ChangeUnit", "WhatIf", "compare_reports"]
 
 # ---- what-if: one period under two policies ---------------------------------------------------
+
+
+class ChangeUnit(StrEnum):
+    """What the figures of a ``Change`` are (``share`` is written ``percent`` in JSON)."""
+
+    SHARE = "share"
+    COUNT = "count"
+    MONEY = "money"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
     """One figure under the current (``before``) and the proposed (``after``) policy.
 
-    ``unit`` is ``share`` (a Fraction of one), ``count`` or ``money`` (a Decimal).
+    ``unit`` says what ``before`` and ``after`` hold: a share (a Fraction of one), a count or
+    money (a Decimal).
     """
 
     group: str
     measure: str
-    unit: str
+    unit: ChangeUnit
     before: Any
     after: Any
 
@@ -39,9 +49,9 @@ class Change:
     def text(self, value: Any) -> str:
         if value is None:
             return "-"
-        if self.unit == "share":
+        if self.unit is ChangeUnit.SHARE:
             return format_share(value, places=1)
-        if self.unit == "money":
+        if self.unit is ChangeUnit.MONEY:
             return f"{value:,.2f}"
         return str(value)
 
@@ -49,10 +59,10 @@ class Change:
         delta = self.delta
         if delta is None:
             return "-"
-        if self.unit == "share":
+        if self.unit is ChangeUnit.SHARE:
             points = format_share(delta, places=1)[:-1]
             return ("+" if delta > 0 else "") + points + " pts"
-        if self.unit == "money":
+        if self.unit is ChangeUnit.MONEY:
             return f"{delta:+,.2f}"
         return f"{delta:+d}"
 
@@ -60,14 +70,14 @@ class Change:
         def plain(value: Any) -> Any:
             if value is None:
                 return None
-            if self.unit == "share":
+            if self.unit is ChangeUnit.SHARE:
                 return _pct(value)
-            return str(value) if self.unit == "money" else value
+            return str(value) if self.unit is ChangeUnit.MONEY else value
 
         return {
             "group": self.group,
             "measure": self.measure,
-            "unit": "percent" if self.unit == "share" else self.unit,
+            "unit": "percent" if self.unit is ChangeUnit.SHARE else self.unit.value,
             "before": plain(self.before),
             "after": plain(self.after),
             "delta": None if self.delta is None else plain(self.delta),
@@ -113,7 +123,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
             Change(
                 group=label,
                 measure="attainment",
-                unit="share",
+                unit=ChangeUnit.SHARE,
                 before=old.attainment if old else None,
                 after=new.attainment if new else None,
             )
@@ -122,7 +132,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
             Change(
                 group=label,
                 measure="breaches",
-                unit="count",
+                unit=ChangeUnit.COUNT,
                 before=old.breached if old else 0,
                 after=new.breached if new else 0,
             )
@@ -135,7 +145,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
                 Change(
                     group=label,
                     measure=f"{metric} attainment",
-                    unit="share",
+                    unit=ChangeUnit.SHARE,
                     before=a.attainment if a else None,
                     after=b.attainment if b else None,
                 )
@@ -144,7 +154,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
             Change(
                 group=label,
                 measure=FCR_MEASURE,
-                unit="share",
+                unit=ChangeUnit.SHARE,
                 before=old.fcr.rate if old else None,
                 after=new.fcr.rate if new else None,
             )
@@ -153,7 +163,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
             Change(
                 group=label,
                 measure=CSAT_MEASURE,
-                unit="share",
+                unit=ChangeUnit.SHARE,
                 before=old.csat.share if old else None,
                 after=new.csat.share if new else None,
             )
@@ -166,19 +176,20 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
             Change(
                 group=f"customer {customer}",
                 measure="credits (share of fee)",
-                unit="share",
+                unit=ChangeUnit.SHARE,
                 before=a_credit.credit if a_credit else Fraction(0),
                 after=b_credit.credit if b_credit else Fraction(0),
             )
         )
         amounts = [c.amount for c in (a_credit, b_credit) if c is not None]
-        if amounts and all(a is not None for a in amounts):
-            zero = amounts[0] - amounts[0]
+        known = [a for a in amounts if a is not None]
+        if amounts and len(known) == len(amounts):
+            zero = known[0] - known[0]
             changes.append(
                 Change(
                     group=f"customer {customer}",
                     measure="credits (amount)",
-                    unit="money",
+                    unit=ChangeUnit.MONEY,
                     before=a_credit.amount if a_credit else zero,
                     after=b_credit.amount if b_credit else zero,
                 )
