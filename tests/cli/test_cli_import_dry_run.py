@@ -10,7 +10,7 @@ import pytest
 
 from ticketsla.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EMAIL = ROOT / "adapters" / "email" / "tests"
 JIRA = ROOT / "adapters" / "jira" / "tests"
 

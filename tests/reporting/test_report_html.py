@@ -10,9 +10,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from browser import chromium, render
-from report_helpers import at, policy, ticket
 
+from support.browser import chromium, render
+from support.report_builders import at, policy, ticket
 from ticketsla import PolicySet, TicketEvent
 from ticketsla._demo import DemoResult
 from ticketsla.contract import Fee, FeeTable

@@ -15,8 +15,8 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from report_helpers import at, policy, ticket
 
+from support.report_builders import at, policy, ticket
 from ticketsla import ConfigurationError, SLAPolicy, TicketEvent
 from ticketsla._instants import MICROSECOND, to_us
 from ticketsla.contract import Fee, FeeTable, VerdictStatus

@@ -17,7 +17,7 @@ from ticketsla.plugins import parse_payload, verify_signature
 from ticketsla.signing import hmac_sha256
 from ticketsla.testing import plugin_manager
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 HEADING = re.compile(r"^### `(ticketsla_\w+)\((.*)\)(?: -> (.+))?`$", re.M)
 
 

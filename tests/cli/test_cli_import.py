@@ -28,7 +28,7 @@ from ticketsla.sources import (
 )
 from ticketsla.testing import registered
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 
 
 def event(ticket: str, number: int, source: str) -> TicketEvent:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from report_helpers import at
 
+from support.report_builders import at
 from ticketsla import ConfigurationError, TicketSLAError
 from ticketsla._instants import MICROSECOND, to_us
 from ticketsla.contract import SLOPeriod

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from report_helpers import cli
 
+from support.report_builders import cli
 from ticketsla import ConfigurationError
 from ticketsla._demo import NOW, DemoResult, run_demo
 from ticketsla.cli.report_commands import events_from_engine

@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from report_helpers import policy
-
+from support.report_builders import policy
 from ticketsla import SLAPolicy
 from ticketsla.describe import describe
 

@@ -37,7 +37,7 @@ from ticketsla.testing import registered
 
 SCRIPT = Path(sys.executable).with_name("ticketsla")
 ZENDESK_AUDITS = (
-    Path(__file__).resolve().parents[1]
+    Path(__file__).resolve().parents[2]
     / "adapters"
     / "zendesk"
     / "tests"

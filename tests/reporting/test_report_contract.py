@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from report_helpers import policy
 
+from support.report_builders import policy
 from ticketsla import ConfigurationError, PolicyError, SLAPolicy, TicketSLAError
 from ticketsla.contract import (
     Contract,

@@ -9,8 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from report_helpers import at, cli, ticket
 
+from support.report_builders import at, cli, ticket
 from ticketsla import (
     ConfigurationError,
     EventError,

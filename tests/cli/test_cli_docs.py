@@ -16,7 +16,7 @@ import pytest
 
 from ticketsla.cli import build_parser
 
-CLI_DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+CLI_DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 HEADING = re.compile(r"^## `ticketsla (?P<command>[^`]+)`\s*$")
 FENCE = re.compile(r"^ *(`{3,}|~{3,})")
 

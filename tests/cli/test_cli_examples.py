@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from docs_runner import ROOT, blocks, prepare, run_command
+from support.docs_runner import ROOT, blocks, prepare, run_command
 
 CLI_DOC = ROOT / "docs" / "cli.md"
 # Exit statuses the page's examples end with on purpose (rejected lines: 1).

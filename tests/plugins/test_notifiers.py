@@ -20,7 +20,7 @@ from ticketsla.notifiers import JSONLinesNotifier
 from ticketsla.plugins import notify
 from ticketsla.testing import make_notification, plugin_manager
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 AT = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
 
 
