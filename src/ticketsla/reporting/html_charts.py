@@ -1,0 +1,249 @@
+"""The inline SVG charts of the HTML report: bars, horizontal bars, legends, and the charts of time
+to first response, breaches by hour and credits per customer. Every text from data is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from ..contract_terms import format_share
+from .build import Report
+from .charts import TTFR_BUCKETS
+
+_PALETTE = ("#2f6fdf", "#e07b24", "#2e9e5b", "#c2417a", "#7a5cc9", "#8a8f1f", "#1f9aa8")
+_BREACH = "#d2453d"
+
+
+def _h(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _num(value: float) -> str:
+    """A coordinate with at most one decimal (keeps the SVG small and stable)."""
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _nice_max(value: float) -> float:
+    """The smallest 1, 2 or 5 times a power of ten that is at least ``value`` (at least 1)."""
+    if value <= 1:
+        return 1
+    power = 1.0
+    while power * 10 <= value:
+        power *= 10
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power  # pragma: no cover - the loop always returns
+
+
+# ---- charts ------------------------------------------------------------------------------
+
+
+def _bars(
+    *,
+    chart_id: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    percent: bool,
+    goals: Sequence[tuple[float, str, str]] = (),
+    tooltips: Sequence[Sequence[str]] | None = None,
+    width: int = 520,
+    height: int = 280,
+) -> str:
+    """A grouped vertical bar chart; ``goals`` are dashed lines (value, label, colour)."""
+    legend = _legend(series, goals, width)
+    left, right, bottom = 48, 16, 44
+    top = 16 + 16 * legend.count('<g class="legend-row"')
+    height += top - 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    values = [v for _, vs in series for v in vs if v is not None]
+    # counts get whole-number ticks: four steps of a 1-2-5 size
+    y_max = 100.0 if percent else 4 * _nice_max(max(values, default=0) / 4)
+    parts = [
+        f'<svg class="chart" id="{_h(chart_id)}" data-chart="{_h(chart_id)}" role="img" '
+        f'aria-labelledby="{_h(chart_id)}-title" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{_h(chart_id)}-title">{_h(title)}</title>',
+    ]
+    for step in range(5):
+        value = y_max * step / 4
+        y = top + plot_h - plot_h * step / 4
+        label = f"{value:g}%" if percent else f"{value:g}"
+        parts.append(
+            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}"/>'
+            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">'
+            f"{_h(label)}</text>"
+        )
+    if not values:
+        parts.append(
+            f'<text class="empty" x="{left + plot_w / 2}" y="{top + plot_h / 2}" '
+            f'text-anchor="middle">no data in this period</text>'
+        )
+    group_w = plot_w / max(len(categories), 1)
+    bar_w = group_w * 0.8 / max(len(series), 1)
+    every = max(1, len(categories) // 12)
+    for i, category in enumerate(categories):
+        x0 = left + group_w * i + group_w * 0.1
+        for j, (name, vs) in enumerate(series):
+            point = vs[i]
+            if point is None:
+                continue
+            bar_h = plot_h * min(point, y_max) / y_max
+            tip = tooltips[j][i] if tooltips else f"{name} {category}: {point:g}"
+            parts.append(
+                f'<rect class="bar" x="{_num(x0 + bar_w * j)}" y="{_num(top + plot_h - bar_h)}" '
+                f'width="{_num(max(bar_w - 1, 1))}" height="{_num(bar_h)}" '
+                f'fill="{_PALETTE[j % len(_PALETTE)] if len(series) > 1 else _color(chart_id)}">'
+                f"<title>{_h(tip)}</title></rect>"
+            )
+        if i % every == 0:
+            parts.append(
+                f'<text class="tick" x="{_num(left + group_w * (i + 0.5))}" '
+                f'y="{top + plot_h + 16}" text-anchor="middle">{_h(category)}</text>'
+            )
+    for value, label, colour in goals:
+        y = top + plot_h - plot_h * min(value, y_max) / y_max
+        parts.append(
+            f'<line class="goal" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" '
+            f'y2="{_num(y)}" stroke="{colour}"><title>{_h(label)}</title></line>'
+        )
+    parts.append(
+        f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
+        f'y2="{top + plot_h}"/>'
+    )
+    parts.append(legend)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    goals: Sequence[tuple[float, str, str]],
+    width: int,
+) -> str:
+    """Legend rows above the plot: a swatch per series (when there are several), then a dashed
+    line per goal, wrapping at the chart's width."""
+    items = []
+    if len(series) > 1:
+        items = [
+            (
+                name,
+                f'<rect x="0" y="-9" width="10" height="10" fill="{_PALETTE[j % len(_PALETTE)]}"/>',
+            )
+            for j, (name, _) in enumerate(series)
+        ]
+    items += [
+        (label, f'<line class="goal" x1="0" x2="14" y1="-4" y2="-4" stroke="{colour}"/>')
+        for _, label, colour in goals
+    ]
+    rows: list[list[str]] = []
+    x: float = width  # start a new row at once
+    for name, swatch in items:
+        size = 24 + 6.5 * len(name)
+        if x + size > width - 16:
+            rows.append([])
+            x = 48
+        rows[-1].append(
+            f'<g transform="translate({_num(x)} 0)">{swatch}'
+            f'<text class="legend" x="{18 if "line" in swatch else 14}" y="0">{_h(name)}</text></g>'
+        )
+        x += size
+    return "".join(
+        f'<g class="legend-row" transform="translate(0 {14 + 16 * i})">{"".join(row)}</g>'
+        for i, row in enumerate(rows)
+    )
+
+
+def _color(chart_id: str) -> str:
+    return _BREACH if chart_id == "breaches-by-hour" else _PALETTE[0]
+
+
+def _hbars(
+    *, chart_id: str, title: str, rows: Sequence[tuple[str, float, str]], width: int = 520
+) -> str:
+    """A horizontal bar chart: (label, value, text shown at the bar's end)."""
+    left, right, top, row_h = 130, 110, 12, 26
+    height = top * 2 + row_h * max(len(rows), 1)
+    plot_w = width - left - right
+    peak = max((v for _, v, _ in rows), default=0) or 1
+    parts = [
+        f'<svg class="chart" id="{_h(chart_id)}" data-chart="{_h(chart_id)}" role="img" '
+        f'aria-labelledby="{_h(chart_id)}-title" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{_h(chart_id)}-title">{_h(title)}</title>',
+    ]
+    if not rows:
+        parts.append(
+            f'<text class="empty" x="{width / 2}" y="{top + row_h / 2 + 4}" '
+            f'text-anchor="middle">no credits in this period</text>'
+        )
+    for i, (label, value, text) in enumerate(rows):
+        y = top + row_h * i
+        bar = plot_w * max(value, 0) / peak
+        parts.append(
+            f'<text class="tick" x="{left - 8}" y="{_num(y + row_h / 2 + 4)}" '
+            f'text-anchor="end">{_h(label)}</text>'
+            f'<rect class="bar" x="{left}" y="{_num(y + 4)}" width="{_num(max(bar, 1))}" '
+            f'height="{row_h - 8}" fill="{_PALETTE[1]}"><title>{_h(label)}: {_h(text)}</title>'
+            f"</rect>"
+            f'<text class="value" x="{_num(left + bar + 6)}" y="{_num(y + row_h / 2 + 4)}">'
+            f"{_h(text)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _pct_value(share: Fraction | None) -> float | None:
+    return None if share is None else float(share * 100)
+
+
+def _ttfr_chart(report: Report) -> str:
+    ttfr = report.charts.ttfr
+    return _bars(
+        chart_id="ttfr-distribution",
+        title="Time to first response (business time) per priority",
+        categories=[label for label, _ in TTFR_BUCKETS],
+        series=[(priority, [float(c) for c in counts]) for priority, counts in ttfr],
+        percent=False,
+        tooltips=[
+            [
+                f"{priority}, {label}: {count} tickets"
+                for (label, _), count in zip(TTFR_BUCKETS, counts, strict=True)
+            ]
+            for priority, counts in ttfr
+        ],
+    )
+
+
+def _hours_chart(report: Report) -> str:
+    counts = report.charts.breaches_by_hour
+    return _bars(
+        chart_id="breaches-by-hour",
+        title=f"Breaches by hour of day ({report.period.timezone})",
+        categories=[f"{h:02d}" for h in range(24)],
+        series=[("breaches", [float(c) for c in counts] if any(counts) else [None] * 24)],
+        percent=False,
+        tooltips=[[f"{h:02d}:00-{h:02d}:59: {c} breaches" for h, c in enumerate(counts)]],
+    )
+
+
+def _credits_chart(report: Report) -> str:
+    credits = report.charts.credits
+    use_amounts = bool(credits) and all(c.amount is not None for c in credits)
+    rows = []
+    for c in credits:
+        if use_amounts:
+            amount = c.amount if c.amount is not None else Decimal(0)  # all known here
+            text = f"{amount:,.2f} {c.currency}".strip() + f" ({format_share(c.credit)})"
+            rows.append((c.customer, float(amount), text))
+        else:
+            rows.append((c.customer, float(c.credit * 100), f"{format_share(c.credit)} of fee"))
+    return _hbars(chart_id="credits-by-customer", title="Service credits per customer", rows=rows)
+
+
+# ---- tables --------------------------------------------------------------------------------
