@@ -117,8 +117,28 @@ def _charts(
     policies: Sequence[SLAPolicy],
     contracts: Sequence[PeriodStatement],
 ) -> Charts:
-    weeks = period.weeks()
     clock_rows = [r for r in rows if r.metric not in OUTCOME_MEASURES and r.ok is not None]
+    goals = sorted(
+        {
+            (goal.metric, policy.name, goal.goal)
+            for policy in policies
+            for goal in policy.contract.goals
+        },
+        key=lambda g: (_metric_order(g[0]), g[1]),
+    )
+    return Charts(
+        weekly=_weekly(clock_rows, period),
+        goals=tuple(goals),
+        ttfr=_ttfr(rows, period),
+        breaches_by_hour=_breaches_by_hour(clock_rows, period),
+        credits=_customer_credits(contracts),
+    )
+
+
+def _weekly(
+    clock_rows: Sequence[Measurement], period: ReportPeriod
+) -> tuple[tuple[str, tuple[WeekAttainment, ...]], ...]:
+    weeks = period.weeks()
     weekly = []
     for metric in sorted({r.metric for r in clock_rows}, key=_metric_order):
         series = []
@@ -134,14 +154,13 @@ def _charts(
                 )
             )
         weekly.append((metric, tuple(series)))
-    goals = sorted(
-        {
-            (goal.metric, policy.name, goal.goal)
-            for policy in policies
-            for goal in policy.contract.goals
-        },
-        key=lambda g: (_metric_order(g[0]), g[1]),
-    )
+    return tuple(weekly)
+
+
+def _ttfr(
+    rows: Sequence[Measurement], period: ReportPeriod
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """First responses given in the period per priority (most urgent first), per time band."""
     ttfr: dict[str, list[int]] = {}
     for row in rows:
         if (
@@ -159,12 +178,20 @@ def _charts(
             kv[0],
         ),
     )
+    return tuple((p, tuple(c)) for p, c in ttfr_sorted)
+
+
+def _breaches_by_hour(clock_rows: Sequence[Measurement], period: ReportPeriod) -> tuple[int, ...]:
     hours = [0] * 24
     zone = period.zone
     for row in clock_rows:
         if row.ok is False and period.contains(row.at_us):
             assert row.at_us is not None
             hours[from_us(row.at_us, zone).hour] += 1
+    return tuple(hours)
+
+
+def _customer_credits(contracts: Sequence[PeriodStatement]) -> tuple[CustomerCredit, ...]:
     credits: dict[str, list[PeriodStatement]] = defaultdict(list)
     for statement in contracts:
         credits[statement.customer].append(statement)
@@ -188,10 +215,4 @@ def _charts(
                 ),
             )
         )
-    return Charts(
-        weekly=tuple(weekly),
-        goals=tuple(goals),
-        ttfr=tuple((p, tuple(c)) for p, c in ttfr_sorted),
-        breaches_by_hour=tuple(hours),
-        credits=tuple(customer_credits),
-    )
+    return tuple(customer_credits)

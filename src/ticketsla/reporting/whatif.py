@@ -110,7 +110,6 @@ class WhatIf:
 def compare_reports(before: Report, after: Report) -> WhatIf:
     """What changes from ``before`` to ``after``: attainment, breaches, FCR, CSAT and credits,
     in total and per group, and which clocks of the period flip between met and breached."""
-    changes: list[Change] = []
     pairs: list[tuple[str, GroupSummary | None, GroupSummary | None]] = [
         ("all tickets", before.total, after.total)
     ]
@@ -118,67 +117,71 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
     lookup_before = {g.label: g for g in before.groups}
     lookup_after = {g.label: g for g in after.groups}
     pairs.extend((label, lookup_before.get(label), lookup_after.get(label)) for label in labels)
-    for label, old, new in pairs:
+    changes = [change for pair in pairs for change in _group_changes(*pair)]
+    changes.extend(_credit_changes(before, after))
+    return WhatIf(
+        before=before,
+        after=after,
+        changes=tuple(changes),
+        newly_breached=_flips(before, after, to=False),
+        newly_met=_flips(before, after, to=True),
+    )
+
+
+def _share(group: str, measure: str, before: Any, after: Any) -> Change:
+    return Change(group=group, measure=measure, unit=ChangeUnit.SHARE, before=before, after=after)
+
+
+def _group_changes(label: str, old: GroupSummary | None, new: GroupSummary | None) -> list[Change]:
+    """Attainment, breaches, attainment per metric, FCR and CSAT of one group."""
+    changes = [
+        _share(
+            label, "attainment", old.attainment if old else None, new.attainment if new else None
+        ),
+        Change(
+            group=label,
+            measure="breaches",
+            unit=ChangeUnit.COUNT,
+            before=old.breached if old else 0,
+            after=new.breached if new else 0,
+        ),
+    ]
+    metrics = sorted({m.metric for g in (old, new) if g for m in g.metrics}, key=_metric_order)
+    for metric in metrics:
+        a = old.metric(metric) if old else None
+        b = new.metric(metric) if new else None
         changes.append(
-            Change(
-                group=label,
-                measure="attainment",
-                unit=ChangeUnit.SHARE,
-                before=old.attainment if old else None,
-                after=new.attainment if new else None,
+            _share(
+                label,
+                f"{metric} attainment",
+                a.attainment if a else None,
+                b.attainment if b else None,
             )
         )
-        changes.append(
-            Change(
-                group=label,
-                measure="breaches",
-                unit=ChangeUnit.COUNT,
-                before=old.breached if old else 0,
-                after=new.breached if new else 0,
-            )
+    changes.append(
+        _share(label, FCR_MEASURE, old.fcr.rate if old else None, new.fcr.rate if new else None)
+    )
+    changes.append(
+        _share(
+            label, CSAT_MEASURE, old.csat.share if old else None, new.csat.share if new else None
         )
-        metrics = sorted({m.metric for g in (old, new) if g for m in g.metrics}, key=_metric_order)
-        for metric in metrics:
-            a = old.metric(metric) if old else None
-            b = new.metric(metric) if new else None
-            changes.append(
-                Change(
-                    group=label,
-                    measure=f"{metric} attainment",
-                    unit=ChangeUnit.SHARE,
-                    before=a.attainment if a else None,
-                    after=b.attainment if b else None,
-                )
-            )
-        changes.append(
-            Change(
-                group=label,
-                measure=FCR_MEASURE,
-                unit=ChangeUnit.SHARE,
-                before=old.fcr.rate if old else None,
-                after=new.fcr.rate if new else None,
-            )
-        )
-        changes.append(
-            Change(
-                group=label,
-                measure=CSAT_MEASURE,
-                unit=ChangeUnit.SHARE,
-                before=old.csat.share if old else None,
-                after=new.csat.share if new else None,
-            )
-        )
+    )
+    return changes
+
+
+def _credit_changes(before: Report, after: Report) -> list[Change]:
+    """Credits per customer, as a share of the fee and, when every amount is known, as money."""
+    changes = []
     credit_before = {c.customer: c for c in before.charts.credits}
     credit_after = {c.customer: c for c in after.charts.credits}
     for customer in sorted(set(credit_before) | set(credit_after)):
         a_credit, b_credit = credit_before.get(customer), credit_after.get(customer)
         changes.append(
-            Change(
-                group=f"customer {customer}",
-                measure="credits (share of fee)",
-                unit=ChangeUnit.SHARE,
-                before=a_credit.credit if a_credit else Fraction(0),
-                after=b_credit.credit if b_credit else Fraction(0),
+            _share(
+                f"customer {customer}",
+                "credits (share of fee)",
+                a_credit.credit if a_credit else Fraction(0),
+                b_credit.credit if b_credit else Fraction(0),
             )
         )
         amounts = [c.amount for c in (a_credit, b_credit) if c is not None]
@@ -194,13 +197,7 @@ def compare_reports(before: Report, after: Report) -> WhatIf:
                     after=b_credit.amount if b_credit else zero,
                 )
             )
-    return WhatIf(
-        before=before,
-        after=after,
-        changes=tuple(changes),
-        newly_breached=_flips(before, after, to=False),
-        newly_met=_flips(before, after, to=True),
-    )
+    return changes
 
 
 def _flips(before: Report, after: Report, *, to: bool) -> tuple[tuple[str, str, int], ...]:
