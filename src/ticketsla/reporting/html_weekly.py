@@ -9,7 +9,7 @@ nothing was decided reads "no data", which is distinct from a week at 0 %.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -192,37 +192,7 @@ def _panel(
     base = top + plot_h
     for i, week in enumerate(weeks):
         x0 = left + group_w * i + group_w * 0.1
-        for j, series in enumerate(panel.series):
-            x = x0 + bar_w * j
-            share = series.share(i)
-            label = f"{series.name}, week of {_week_label(week)}"
-            if share is None:
-                parts.append(
-                    f'<text class="nodata" transform="translate({_num(x + bar_w / 2 + 3)} '
-                    f'{_num(base - 4)}) rotate(-90)">no data<title>{_h(label)}: no clock '
-                    f"decided</title></text>"
-                )
-                continue
-            pct = float(share * 100)
-            y = min(y_of(pct), base - 3)
-            tip = f"{label}: {format_share(share)} ({series.met[i]} of {series.measured[i]} met)"
-            parts.append(
-                f'<rect class="bar" x="{_num(x)}" y="{_num(y)}" width="{_num(max(bar_w - 1, 1))}" '
-                f'height="{_num(base - y)}" fill="{colour[series.name]}"><title>{_h(tip)}</title>'
-                f"</rect>"
-            )
-            if pct < floor:
-                parts.append(
-                    f'<text class="below" transform="translate({_num(x + bar_w / 2 + 3)} '
-                    f'{_num(base - 6)}) rotate(-90)">{_h(format_share(share))}</text>'
-                )
-            if series.goal is not None and several:
-                gy = y_of(float(series.goal * 100))
-                parts.append(
-                    f'<line class="goal" x1="{_num(x - 1)}" x2="{_num(x + bar_w)}" '
-                    f'y1="{_num(gy)}" y2="{_num(gy)}" stroke="{_GOAL}"><title>'
-                    f"{_h(series.name)} goal {_h(format_share(series.goal))}</title></line>"
-                )
+        parts.extend(_week_bars(panel, i, week, x0, bar_w, base, y_of, floor, colour))
         parts.append(
             f'<text class="tick" x="{_num(left + group_w * (i + 0.5))}" y="{_num(base + 16)}" '
             f'text-anchor="middle">{_h(_week_label(week))}</text>'
@@ -240,3 +210,52 @@ def _panel(
         f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{_num(base)}" y2="{_num(base)}"/>'
     )
     return f'<g class="panel" data-metric="{_h(panel.metric)}">{"".join(parts)}</g>'
+
+
+def _week_bars(
+    panel: WeeklyPanel,
+    i: int,
+    week: ReportPeriod,
+    x0: float,
+    bar_w: float,
+    base: float,
+    y_of: Callable[[float], float],
+    floor: int,
+    colour: dict[str, str],
+) -> list[str]:
+    """The bars of week ``i``: one per series, a "no data" mark, the value of a bar below the
+    axis floor, and each series' goal mark when the panel has several."""
+    several = len(panel.series) > 1
+    parts: list[str] = []
+    for j, series in enumerate(panel.series):
+        x = x0 + bar_w * j
+        share = series.share(i)
+        label = f"{series.name}, week of {_week_label(week)}"
+        if share is None:
+            parts.append(
+                f'<text class="nodata" transform="translate({_num(x + bar_w / 2 + 3)} '
+                f'{_num(base - 4)}) rotate(-90)">no data<title>{_h(label)}: no clock '
+                f"decided</title></text>"
+            )
+            continue
+        pct = float(share * 100)
+        y = min(y_of(pct), base - 3)
+        tip = f"{label}: {format_share(share)} ({series.met[i]} of {series.measured[i]} met)"
+        parts.append(
+            f'<rect class="bar" x="{_num(x)}" y="{_num(y)}" width="{_num(max(bar_w - 1, 1))}" '
+            f'height="{_num(base - y)}" fill="{colour[series.name]}"><title>{_h(tip)}</title>'
+            f"</rect>"
+        )
+        if pct < floor:
+            parts.append(
+                f'<text class="below" transform="translate({_num(x + bar_w / 2 + 3)} '
+                f'{_num(base - 6)}) rotate(-90)">{_h(format_share(share))}</text>'
+            )
+        if series.goal is not None and several:
+            gy = y_of(float(series.goal * 100))
+            parts.append(
+                f'<line class="goal" x1="{_num(x - 1)}" x2="{_num(x + bar_w)}" '
+                f'y1="{_num(gy)}" y2="{_num(gy)}" stroke="{_GOAL}"><title>'
+                f"{_h(series.name)} goal {_h(format_share(series.goal))}</title></line>"
+            )
+    return parts
