@@ -70,15 +70,7 @@ def _bars(
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{_h(chart_id)}-title">{_h(title)}</title>',
     ]
-    for step in range(5):
-        value = y_max * step / 4
-        y = top + plot_h - plot_h * step / 4
-        label = f"{value:g}%" if percent else f"{value:g}"
-        parts.append(
-            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}"/>'
-            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">'
-            f"{_h(label)}</text>"
-        )
+    parts.extend(_y_grid(left, top, plot_w, plot_h, y_max, percent=percent))
     if not values:
         parts.append(
             f'<text class="empty" x="{left + plot_w / 2}" y="{top + plot_h / 2}" '
@@ -106,12 +98,7 @@ def _bars(
                 f'<text class="tick" x="{_num(left + group_w * (i + 0.5))}" '
                 f'y="{top + plot_h + 16}" text-anchor="middle">{_h(category)}</text>'
             )
-    for value, label, colour in goals:
-        y = top + plot_h - plot_h * min(value, y_max) / y_max
-        parts.append(
-            f'<line class="goal" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" '
-            f'y2="{_num(y)}" stroke="{colour}"><title>{_h(label)}</title></line>'
-        )
+    parts.extend(_goal_lines(goals, left, top, plot_w, plot_h, y_max))
     parts.append(
         f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
         f'y2="{top + plot_h}"/>'
@@ -119,6 +106,42 @@ def _bars(
     parts.append(legend)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _y_grid(
+    left: int, top: int, plot_w: int, plot_h: int, y_max: float, *, percent: bool
+) -> list[str]:
+    """Five grid lines with their values, from the axis to ``y_max``."""
+    parts = []
+    for step in range(5):
+        value = y_max * step / 4
+        y = top + plot_h - plot_h * step / 4
+        label = f"{value:g}%" if percent else f"{value:g}"
+        parts.append(
+            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}"/>'
+            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">'
+            f"{_h(label)}</text>"
+        )
+    return parts
+
+
+def _goal_lines(
+    goals: Sequence[tuple[float, str, str]],
+    left: int,
+    top: int,
+    plot_w: int,
+    plot_h: int,
+    y_max: float,
+) -> list[str]:
+    """Dashed lines across the plot at each goal (value, label, colour)."""
+    parts = []
+    for value, label, colour in goals:
+        y = top + plot_h - plot_h * min(value, y_max) / y_max
+        parts.append(
+            f'<line class="goal" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" '
+            f'y2="{_num(y)}" stroke="{colour}"><title>{_h(label)}</title></line>'
+        )
+    return parts
 
 
 def _legend(
