@@ -300,7 +300,7 @@ def _parse_contract(
     slo = data.get("slo", {})
     if not isinstance(slo, Mapping):
         raise PolicyError(f"{where('slo')}: expected a table, got {slo!r}")
-    period_text = slo.get("period", "month")
+    period_text = slo.get("period", SLOPeriod.MONTH.value)
     try:
         period = SLOPeriod(period_text)
     except ValueError:
@@ -311,6 +311,39 @@ def _parse_contract(
     cap = None
     if "credit_cap" in slo:
         cap = parse_share(slo["credit_cap"], where=where("slo.credit_cap"))
+    goals = _parse_goals(slo, metrics, where, default_min)
+    raw_credits = data.get("credits", [])
+    if not isinstance(raw_credits, list):
+        raise PolicyError(f"{where('credits')}: expected [[credits]] rows, got {raw_credits!r}")
+    by_metric = {g.metric: g for g in goals}
+    tiers = [
+        _parse_tier(row, where(f"credits[{i}]"), by_metric) for i, row in enumerate(raw_credits)
+    ]
+    _check_tiers(tiers, where("credits"))
+    if cap is not None and not tiers:
+        raise PolicyError(f"{where('slo.credit_cap')}: a cap needs [[credits]] rows to cap")
+    clawback = None
+    if "clawback" in data:
+        if not tiers:
+            raise PolicyError(f"{where('clawback')}: clawback needs [[credits]] rows to claw back")
+        clawback = _parse_clawback(data["clawback"], where("clawback"))
+    return Contract(
+        goals=tuple(goals),
+        period=period,
+        credits=tuple(tiers),
+        credit_cap=cap,
+        clawback=clawback,
+        escalation=_parse_escalations(data, metrics, where),
+    )
+
+
+def _parse_goals(
+    slo: Mapping[str, Any],
+    metrics: tuple[str, ...],
+    where: Callable[[str], str],
+    default_min: int,
+) -> list[SLOGoal]:
+    """The goals of ``[slo]``: every key but its settings names a metric, fcr or csat."""
     allowed = (*metrics, *OUTCOME_GOALS)
     goals: list[SLOGoal] = []
     for key, value in slo.items():
@@ -324,24 +357,13 @@ def _parse_contract(
                 subject=key,
             )
         goals.append(_parse_goal(key, value, here, default_min))
+    return goals
 
-    raw_credits = data.get("credits", [])
-    if not isinstance(raw_credits, list):
-        raise PolicyError(f"{where('credits')}: expected [[credits]] rows, got {raw_credits!r}")
-    by_metric = {g.metric: g for g in goals}
-    tiers = [
-        _parse_tier(row, where(f"credits[{i}]"), by_metric) for i, row in enumerate(raw_credits)
-    ]
-    _check_tiers(tiers, where("credits"))
-    if cap is not None and not tiers:
-        raise PolicyError(f"{where('slo.credit_cap')}: a cap needs [[credits]] rows to cap")
 
-    clawback = None
-    if "clawback" in data:
-        if not tiers:
-            raise PolicyError(f"{where('clawback')}: clawback needs [[credits]] rows to claw back")
-        clawback = _parse_clawback(data["clawback"], where("clawback"))
-
+def _parse_escalations(
+    data: Mapping[str, Any], metrics: tuple[str, ...], where: Callable[[str], str]
+) -> tuple[EscalationLevel, ...]:
+    """The ``[[escalation]]`` rows, numbered from 1; level names are unique."""
     raw_escalation = data.get("escalation", [])
     if not isinstance(raw_escalation, list):
         raise PolicyError(
@@ -357,14 +379,7 @@ def _parse_contract(
         raise PolicyError(
             f"{where('escalation')}: level names must be unique; repeated: {', '.join(repeated)}"
         )
-    return Contract(
-        goals=tuple(goals),
-        period=period,
-        credits=tuple(tiers),
-        credit_cap=cap,
-        clawback=clawback,
-        escalation=escalation,
-    )
+    return escalation
 
 
 def _parse_goal(metric: str, value: Any, where: str, default_min: int) -> SLOGoal:
@@ -487,6 +502,36 @@ def _parse_escalation(
             f"{where}.when: expected '75%', 'breach', '30m before breach' or '1h after breach', "
             f"got {when!r}"
         )
+    trigger, share, offset, business = _parse_when(when, where)
+    name = row.get("name", f"level-{level}")
+    if not isinstance(name, str) or not _LEVEL_NAME.match(name) or name in _RESERVED_LEVEL_NAMES:
+        raise PolicyError(
+            f"{where}.name: expected a name of letters, digits, '-', '_' or '.', starting with a "
+            f"letter (not breach, met or missed), got {name!r}",
+            subject=name,
+        )
+    urgent = row.get("urgent", False)
+    if not isinstance(urgent, bool):
+        raise PolicyError(f"{where}.urgent: expected true or false, got {urgent!r}")
+    return EscalationLevel(
+        level=level,
+        when=when,
+        trigger=trigger,
+        share=share,
+        offset_us=offset,
+        metrics=tuple(_names(row.get("metrics", []), f"{where}.metrics", metrics)),
+        notify=tuple(_texts(row.get("notify", []), f"{where}.notify")),
+        action=_text(row.get("action", ""), f"{where}.action"),
+        name=name,
+        business=business,
+        priorities=_priorities(row.get("priority", []), f"{where}.priority"),
+        urgent=urgent,
+    )
+
+
+def _parse_when(when: str, where: str) -> tuple[EscalationTrigger, Fraction | None, int, bool]:
+    """``when`` of an escalation level: its trigger, the share of the target or the offset from
+    the breach in microseconds, and whether that offset is business time."""
     share: Fraction | None = None
     offset = 0
     business = True
@@ -519,30 +564,7 @@ def _parse_escalation(
                     "write '30m before breach'"
                 )
             trigger = EscalationTrigger.BEFORE_BREACH
-    name = row.get("name", f"level-{level}")
-    if not isinstance(name, str) or not _LEVEL_NAME.match(name) or name in _RESERVED_LEVEL_NAMES:
-        raise PolicyError(
-            f"{where}.name: expected a name of letters, digits, '-', '_' or '.', starting with a "
-            f"letter (not breach, met or missed), got {name!r}",
-            subject=name,
-        )
-    urgent = row.get("urgent", False)
-    if not isinstance(urgent, bool):
-        raise PolicyError(f"{where}.urgent: expected true or false, got {urgent!r}")
-    return EscalationLevel(
-        level=level,
-        when=when,
-        trigger=trigger,
-        share=share,
-        offset_us=offset,
-        metrics=tuple(_names(row.get("metrics", []), f"{where}.metrics", metrics)),
-        notify=tuple(_texts(row.get("notify", []), f"{where}.notify")),
-        action=_text(row.get("action", ""), f"{where}.action"),
-        name=name,
-        business=business,
-        priorities=_priorities(row.get("priority", []), f"{where}.priority"),
-        urgent=urgent,
-    )
+    return trigger, share, offset, business
 
 
 def _priorities(value: Any, where: str) -> tuple[Priority, ...]:
