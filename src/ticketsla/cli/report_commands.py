@@ -79,7 +79,10 @@ def register(commands: Subparsers) -> None:
     report.add_argument("--html", metavar="FILE", help="write one self-contained HTML page")
     report.add_argument("--quiet", action="store_true", help="print no tables")
     report.set_defaults(handler=_cmd_report)
+    _register_whatif(commands)
 
+
+def _register_whatif(commands: Subparsers) -> None:
     whatif = commands.add_parser(
         "whatif",
         help="the same tickets under a proposed policy: what changes",

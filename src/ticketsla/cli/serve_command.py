@@ -106,16 +106,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from ..engine import SLAEngine
     from ..plugins.notifiers import JSONLinesNotifier
 
-    if not 0 < args.port < 65536:
-        raise ConfigurationError(f"--port: {args.port} is not a port number", subject="--port")
-    if args.max_body < 1:
-        raise ConfigurationError(f"--max-body: {args.max_body} must be positive")
-    safety = parse_duration(args.safety_interval, field="--safety-interval")
-    if safety <= timedelta(0):
-        raise ConfigurationError(
-            f"--safety-interval: {args.safety_interval!r} must be positive",
-            subject="--safety-interval",
-        )
+    safety = _checked_options(args)
     secrets = load_secrets(args.secrets)
     if not secrets.webhooks:
         raise ConfigurationError(
@@ -154,6 +145,21 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
     return 0
+
+
+def _checked_options(args: argparse.Namespace) -> timedelta:
+    """Refuse a bad port, body limit or safety interval; returns the safety interval."""
+    if not 0 < args.port < 65536:
+        raise ConfigurationError(f"--port: {args.port} is not a port number", subject="--port")
+    if args.max_body < 1:
+        raise ConfigurationError(f"--max-body: {args.max_body} must be positive")
+    safety = parse_duration(args.safety_interval, field="--safety-interval")
+    if safety <= timedelta(0):
+        raise ConfigurationError(
+            f"--safety-interval: {args.safety_interval!r} must be positive",
+            subject="--safety-interval",
+        )
+    return safety
 
 
 def _note_stop(signum: int, frame: FrameType | None) -> None:
