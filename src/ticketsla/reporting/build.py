@@ -171,50 +171,7 @@ class Report:
         for group in self.groups or (self.total,):
             values = [v for _, v in group.key] if group.key else ["" for _ in dims]
             head = [self.period.label, *values]
-            for m in group.metrics:
-                writer.writerow(
-                    [
-                        *head,
-                        m.metric,
-                        m.measured,
-                        m.met,
-                        m.breached,
-                        m.open,
-                        _csv_pct(m.attainment),
-                        _seconds(m.median_us) or "",
-                        _seconds(m.p90_us) or "",
-                    ]
-                )
-            fcr = group.fcr
-            if fcr.decided or fcr.pending:
-                writer.writerow(
-                    [
-                        *head,
-                        FCR_MEASURE,
-                        fcr.decided,
-                        fcr.achieved,
-                        fcr.decided - fcr.achieved,
-                        fcr.pending,
-                        _csv_pct(fcr.rate),
-                        "",
-                        "",
-                    ]
-                )
-            csat = group.csat
-            if csat.responses:
-                writer.writerow(
-                    [
-                        *head,
-                        CSAT_MEASURE,
-                        csat.responses,
-                        csat.positive,
-                        csat.responses - csat.positive,
-                        0,
-                        _csv_pct(csat.share),
-                        "",
-                        "",
-                    ]
-                )
+            writer.writerows(_csv_rows(head, group))
         return out.getvalue()
 
     def credits_csv(self) -> str:
@@ -276,6 +233,56 @@ class Report:
                     ]
                 )
         return out.getvalue()
+
+
+def _csv_rows(head: list[str], group: GroupSummary) -> list[list[Any]]:
+    """The CSV rows of one group: one per clock metric, then FCR and CSAT when they have data."""
+    rows: list[list[Any]] = []
+    for m in group.metrics:
+        rows.append(
+            [
+                *head,
+                m.metric,
+                m.measured,
+                m.met,
+                m.breached,
+                m.open,
+                _csv_pct(m.attainment),
+                _seconds(m.median_us) or "",
+                _seconds(m.p90_us) or "",
+            ]
+        )
+    fcr = group.fcr
+    if fcr.decided or fcr.pending:
+        rows.append(
+            [
+                *head,
+                FCR_MEASURE,
+                fcr.decided,
+                fcr.achieved,
+                fcr.decided - fcr.achieved,
+                fcr.pending,
+                _csv_pct(fcr.rate),
+                "",
+                "",
+            ]
+        )
+    csat = group.csat
+    if csat.responses:
+        rows.append(
+            [
+                *head,
+                CSAT_MEASURE,
+                csat.responses,
+                csat.positive,
+                csat.responses - csat.positive,
+                0,
+                _csv_pct(csat.share),
+                "",
+                "",
+            ]
+        )
+    return rows
 
 
 DEFINITIONS = {
