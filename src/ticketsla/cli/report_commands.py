@@ -28,7 +28,7 @@ from pathlib import Path
 from ..errors import ConfigurationError, EventError, StoreError
 from ..events import TicketEvent
 from ..policy import PolicySet, SLAPolicy
-from ..reporting import Dimension, ReportPeriod, compare_reports, report_from_events
+from ..report import Dimension, ReportPeriod, compare_reports, report_from_events
 from ..reporting.fees import FeeTable
 from ..reporting.html_report import render_html
 from .common import Subparsers, instant_option, write_text

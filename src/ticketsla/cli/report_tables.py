@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ..contract_terms import VerdictStatus, format_share
 from ..durations import format_duration
-from ..reporting import GroupSummary, Report, WhatIf
+from ..report import GroupSummary, Report, WhatIf
 from .terminal import plural, print_table
 
 __all__ = ["print_report", "print_whatif"]

@@ -20,12 +20,11 @@ from types import FrameType
 from ..durations import parse_duration
 from ..errors import ConfigurationError
 from .common import Subparsers
-from .engine_options import DB_ENV, load_policies
+from .engine_options import db_option, load_policies, policy_option
 
 __all__ = ["NOTIFY_URLS_ENV", "register"]
 
 NOTIFY_URLS_ENV = "TICKETSLA_NOTIFY_URLS"
-_DEFAULT_DB = "sqlite:///sla.db"
 
 
 def register(commands: Subparsers) -> None:
@@ -35,19 +34,8 @@ def register(commands: Subparsers) -> None:
         help="receive webhooks, answer SLA questions, notify (needs ticketsla[serve])",
         description=_cmd_serve.__doc__,
     )
-    serve.add_argument(
-        "--db",
-        default=os.environ.get(DB_ENV, _DEFAULT_DB),
-        help=f"database URL (default: ${DB_ENV} or {_DEFAULT_DB})",
-    )
-    serve.add_argument(
-        "--policy",
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="a policy .toml file; repeat for several (first match wins). Default: the policies "
-        "plugins register",
-    )
+    db_option(serve)
+    policy_option(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
     serve.add_argument(
