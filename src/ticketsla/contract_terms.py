@@ -72,7 +72,7 @@ _ESCALATION_KEYS = frozenset({"when", "notify", "metrics", "action", "name", "pr
 _RESERVED_LEVEL_NAMES = frozenset({"breach", "met", "missed"})
 _LEVEL_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 _PERCENT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,4})?)\s*%\s*$")
-_CENT = Decimal("0.01")
+CENT = Decimal("0.01")
 _DIGITS = re.compile(r"(\d+)")
 
 

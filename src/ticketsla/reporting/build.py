@@ -37,13 +37,13 @@ from ..errors import ConfigurationError
 from ..events import TicketEvent
 from ..outcomes import CSAT_MEASURE, FCR_MEASURE
 from ..policy import PolicySet, SLAPolicy
-from .charts import Charts, _charts
+from .charts import Charts, charts_of
 from .fees import FeeTable
-from .formatting import _csv_pct, _seconds, _statement_dict
+from .formatting import csv_percent, seconds_or_none, statement_dict
 from .measures import Dimension, Measurement, TicketRecord, measurements_of, records_from_events
 from .periods import ReportPeriod
 from .statements import GoalOutcomes, PeriodStatement, statements
-from .summaries import GroupSummary, _summarize, _ticket_states
+from .summaries import GroupSummary, summarize, ticket_states
 
 __all__ = ["Report", "build_report", "report_from_events"]
 
@@ -145,7 +145,7 @@ class Report:
             "definitions": DEFINITIONS,
             "total": self.total.to_dict(),
             "groups": [g.to_dict() for g in self.groups],
-            "contracts": [_statement_dict(s) for s in self.contracts],
+            "contracts": [statement_dict(s) for s in self.contracts],
             "charts": self.charts.to_dict(),
         }
 
@@ -203,9 +203,9 @@ class Report:
                         *head,
                         "credit",
                         c.goal,
-                        _csv_pct(c.attainment),
-                        _csv_pct(c.below),
-                        _csv_pct(c.credit),
+                        csv_percent(c.attainment),
+                        csv_percent(c.below),
+                        csv_percent(c.credit),
                         "" if c.amount is None else str(c.amount),
                         currency,
                         " ".join(c.tickets),
@@ -217,7 +217,7 @@ class Report:
                 if s.fee is not None and s.net_amount is not None:
                     total = sum((c.amount or 0 for c in s.credits), 0)
                     amount = str(s.fee.of(s.capped) - total)
-                writer.writerow([*head, "cap", "", "", "", _csv_pct(-cut), amount, currency, ""])
+                writer.writerow([*head, "cap", "", "", "", csv_percent(-cut), amount, currency, ""])
             for b in s.clawbacks:
                 writer.writerow(
                     [
@@ -226,7 +226,7 @@ class Report:
                         "",
                         "",
                         "",
-                        _csv_pct(-b.credit),
+                        csv_percent(-b.credit),
                         "" if b.amount is None else str(-b.amount),
                         currency,
                         "",
@@ -247,9 +247,9 @@ def _csv_rows(head: list[str], group: GroupSummary) -> list[list[Any]]:
                 m.met,
                 m.breached,
                 m.open,
-                _csv_pct(m.attainment),
-                _seconds(m.median_us) or "",
-                _seconds(m.p90_us) or "",
+                csv_percent(m.attainment),
+                seconds_or_none(m.median_us) or "",
+                seconds_or_none(m.p90_us) or "",
             ]
         )
     fcr = group.fcr
@@ -262,7 +262,7 @@ def _csv_rows(head: list[str], group: GroupSummary) -> list[list[Any]]:
                 fcr.achieved,
                 fcr.decided - fcr.achieved,
                 fcr.pending,
-                _csv_pct(fcr.rate),
+                csv_percent(fcr.rate),
                 "",
                 "",
             ]
@@ -277,7 +277,7 @@ def _csv_rows(head: list[str], group: GroupSummary) -> list[list[Any]]:
                 csat.positive,
                 csat.responses - csat.positive,
                 0,
-                _csv_pct(csat.share),
+                csv_percent(csat.share),
                 "",
                 "",
             ]
@@ -319,15 +319,15 @@ def build_report(
         raise ConfigurationError("--by: a dimension is given twice", subject="by")
     policy_list = _policy_list(policies)
     rows = tuple(m for record in records for m in measurements_of(record))
-    state = _ticket_states(rows)
-    total = _summarize((), rows, period, state)
+    state = ticket_states(rows)
+    total = summarize((), rows, period, state)
     groups: list[GroupSummary] = []
     if dims:
         grouped: dict[tuple[str, ...], list[Measurement]] = defaultdict(list)
         for row in rows:
             grouped[tuple(row.value(d) for d in dims)].append(row)
         for values in sorted(grouped):
-            summary = _summarize(
+            summary = summarize(
                 tuple(zip((d.value for d in dims), values, strict=True)),
                 grouped[values],
                 period,
@@ -343,7 +343,7 @@ def build_report(
         total=total,
         groups=tuple(groups),
         contracts=contracts,
-        charts=_charts(rows, period, policy_list, contracts),
+        charts=charts_of(rows, period, policy_list, contracts),
         measurements=rows,
     )
 

@@ -16,11 +16,11 @@ from ..contract_terms import ticket_order
 from ..events import Priority
 from ..outcomes import OUTCOME_MEASURES
 from ..policy import SLAPolicy
-from .formatting import _pct
-from .measures import _US, Measurement
+from .formatting import percent_of
+from .measures import US_PER_SECOND, Measurement
 from .periods import ReportPeriod
 from .statements import PeriodStatement
-from .summaries import _metric_order
+from .summaries import metric_order
 
 __all__ = ["TTFR_BUCKETS"]
 
@@ -80,20 +80,22 @@ class Charts:
                         "week": w.week,
                         "measured": w.measured,
                         "met": w.met,
-                        "attainment_pct": _pct(w.attainment),
+                        "attainment_pct": percent_of(w.attainment),
                     }
                     for w in weeks
                 ]
                 for metric, weeks in self.weekly
             },
-            "goals": [{"metric": m, "policy": p, "goal_pct": _pct(g)} for m, p, g in self.goals],
+            "goals": [
+                {"metric": m, "policy": p, "goal_pct": percent_of(g)} for m, p, g in self.goals
+            ],
             "ttfr_buckets": [label for label, _ in TTFR_BUCKETS],
             "ttfr_by_priority": {priority: list(counts) for priority, counts in self.ttfr},
             "breaches_by_hour": list(self.breaches_by_hour),
             "credits_by_customer": [
                 {
                     "customer": c.customer,
-                    "credit_pct": _pct(c.credit),
+                    "credit_pct": percent_of(c.credit),
                     "amount": None if c.amount is None else str(c.amount),
                     "currency": c.currency,
                     "tickets": list(c.tickets),
@@ -104,14 +106,14 @@ class Charts:
 
 
 def _ttfr_bucket(elapsed_us: int) -> int:
-    minutes = Fraction(elapsed_us, 60 * _US)
+    minutes = Fraction(elapsed_us, 60 * US_PER_SECOND)
     for index, (_, edge) in enumerate(TTFR_BUCKETS):
         if edge is not None and minutes < edge:
             return index
     return len(TTFR_BUCKETS) - 1
 
 
-def _charts(
+def charts_of(
     rows: Sequence[Measurement],
     period: ReportPeriod,
     policies: Sequence[SLAPolicy],
@@ -124,7 +126,7 @@ def _charts(
             for policy in policies
             for goal in policy.contract.goals
         },
-        key=lambda g: (_metric_order(g[0]), g[1]),
+        key=lambda g: (metric_order(g[0]), g[1]),
     )
     return Charts(
         weekly=_weekly(clock_rows, period),
@@ -140,7 +142,7 @@ def _weekly(
 ) -> tuple[tuple[str, tuple[WeekAttainment, ...]], ...]:
     weeks = period.weeks()
     weekly = []
-    for metric in sorted({r.metric for r in clock_rows}, key=_metric_order):
+    for metric in sorted({r.metric for r in clock_rows}, key=metric_order):
         series = []
         for week in weeks:
             hits = [r for r in clock_rows if r.metric == metric and week.contains(r.at_us)]

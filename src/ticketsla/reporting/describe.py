@@ -90,20 +90,20 @@ class SLADocument:
         body: list[str] = []
         for block in self.blocks:
             if block.kind == "heading":
-                body.append(f"<h{block.level}>{_h(block.text)}</h{block.level}>")
+                body.append(f"<h{block.level}>{escape_html(block.text)}</h{block.level}>")
             elif block.kind == "paragraph":
-                body.append(f"<p>{_h(block.text)}</p>")
+                body.append(f"<p>{escape_html(block.text)}</p>")
             elif block.kind == "list":
-                items = "".join(f"<li>{_h(item)}</li>" for item in block.items)
+                items = "".join(f"<li>{escape_html(item)}</li>" for item in block.items)
                 body.append(f"<ul>{items}</ul>")
             else:
-                head = "".join(f'<th scope="col">{_h(h)}</th>' for h in block.header)
+                head = "".join(f'<th scope="col">{escape_html(h)}</th>' for h in block.header)
                 rows = "".join(
-                    "<tr>" + "".join(f"<td>{_h(c)}</td>" for c in row) + "</tr>"
+                    "<tr>" + "".join(f"<td>{escape_html(c)}</td>" for c in row) + "</tr>"
                     for row in block.rows
                 )
                 body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
-        return _PAGE.format(title=_h(self.title), body="\n".join(body))
+        return _PAGE.format(title=escape_html(self.title), body="\n".join(body))
 
 
 _PAGE = """<!DOCTYPE html>
@@ -132,7 +132,7 @@ th {{ background: #f1f4f9; }}
 """
 
 
-def _h(text: str) -> str:
+def escape_html(text: str) -> str:
     return html.escape(text, quote=True)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .._config import check_toml_depth
-from ..contract_terms import _CENT
+from ..contract_terms import CENT
 from ..errors import ConfigurationError
 
 __all__ = ["Fee", "FeeTable"]
@@ -34,7 +34,7 @@ class Fee:
     def of(self, share: Fraction) -> Decimal:
         """``share`` of the fee, rounded half up to the cent."""
         exact = self.fee * share.numerator / share.denominator
-        return exact.quantize(_CENT, rounding=ROUND_HALF_UP)
+        return exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,32 +8,32 @@ from typing import Any
 
 from ..contract_terms import VerdictStatus, format_share
 from ..durations import format_duration
-from .measures import _US
+from .measures import US_PER_SECOND
 from .statements import PeriodStatement
 
 # ---- formatting helpers -------------------------------------------------------------------------
 
 
-def _pct(share: Fraction | None) -> float | None:
+def percent_of(share: Fraction | None) -> float | None:
     """A share as a percentage rounded to two decimals, for JSON."""
     if share is None:
         return None
     return round(float(share * 100), 2)
 
 
-def _csv_pct(share: Fraction | None) -> str:
+def csv_percent(share: Fraction | None) -> str:
     return "" if share is None else format_share(share).rstrip("%")
 
 
-def _seconds(us: int | None) -> float | None:
-    return None if us is None else us / _US
+def seconds_or_none(us: int | None) -> float | None:
+    return None if us is None else us / US_PER_SECOND
 
 
-def _duration(us: int | None) -> str | None:
+def duration_text(us: int | None) -> str | None:
     return None if us is None else format_duration(timedelta(microseconds=us))
 
 
-def _statement_dict(s: PeriodStatement) -> dict[str, Any]:
+def statement_dict(s: PeriodStatement) -> dict[str, Any]:
     currency = s.fee.currency if s.fee else ""
     return {
         "customer": s.customer,
@@ -46,12 +46,14 @@ def _statement_dict(s: PeriodStatement) -> dict[str, Any]:
             {
                 "goal": v.metric,
                 "priorities": v.goal.scope,
-                "goal_pct": _pct(v.goal.goal),
+                "goal_pct": percent_of(v.goal.goal),
                 "status": v.status.value,
                 "measured": v.measured,
                 "met": v.met,
-                "attainment_pct": _pct(v.attainment),
-                "shortfall_points": _pct(v.shortfall) if v.status is VerdictStatus.MISSED else 0,
+                "attainment_pct": percent_of(v.attainment),
+                "shortfall_points": percent_of(v.shortfall)
+                if v.status is VerdictStatus.MISSED
+                else 0,
                 "needed": v.needed,
                 "failing_tickets": list(v.failing),
                 "text": v.describe(),
@@ -61,28 +63,28 @@ def _statement_dict(s: PeriodStatement) -> dict[str, Any]:
         "credits": [
             {
                 "goal": c.goal,
-                "attainment_pct": _pct(c.attainment),
-                "below_pct": _pct(c.below),
-                "credit_pct": _pct(c.credit),
+                "attainment_pct": percent_of(c.attainment),
+                "below_pct": percent_of(c.below),
+                "credit_pct": percent_of(c.credit),
                 "amount": None if c.amount is None else str(c.amount),
                 "tickets": list(c.tickets),
                 "text": c.describe(),
             }
             for c in s.credits
         ],
-        "gross_pct": _pct(s.gross),
-        "capped_pct": _pct(s.capped),
+        "gross_pct": percent_of(s.gross),
+        "capped_pct": percent_of(s.capped),
         "clawbacks": [
             {
                 "of_period": b.of_period,
-                "share_pct": _pct(b.share),
-                "credit_pct": _pct(b.credit),
+                "share_pct": percent_of(b.share),
+                "credit_pct": percent_of(b.credit),
                 "amount": None if b.amount is None else str(b.amount),
                 "good_periods": list(b.good_periods),
                 "text": b.describe(),
             }
             for b in s.clawbacks
         ],
-        "net_pct": _pct(s.net),
+        "net_pct": percent_of(s.net),
         "net_amount": None if s.net_amount is None else str(s.net_amount),
     }

@@ -13,15 +13,15 @@ from ..contract_terms import format_share
 from .build import Report
 from .charts import TTFR_BUCKETS
 
-_PALETTE = ("#2f6fdf", "#e07b24", "#2e9e5b", "#c2417a", "#7a5cc9", "#8a8f1f", "#1f9aa8")
+PALETTE = ("#2f6fdf", "#e07b24", "#2e9e5b", "#c2417a", "#7a5cc9", "#8a8f1f", "#1f9aa8")
 _BREACH = "#d2453d"
 
 
-def _h(text: object) -> str:
+def escape_html(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _num(value: float) -> str:
+def svg_number(value: float) -> str:
     """A coordinate with at most one decimal (keeps the SVG small and stable)."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
@@ -65,10 +65,10 @@ def _bars(
     # counts get whole-number ticks: four steps of a 1-2-5 size
     y_max = 100.0 if percent else 4 * _nice_max(max(values, default=0) / 4)
     parts = [
-        f'<svg class="chart" id="{_h(chart_id)}" data-chart="{_h(chart_id)}" role="img" '
-        f'aria-labelledby="{_h(chart_id)}-title" viewBox="0 0 {width} {height}" '
+        f'<svg class="chart" id="{escape_html(chart_id)}" data-chart="{escape_html(chart_id)}" role="img" '
+        f'aria-labelledby="{escape_html(chart_id)}-title" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{_h(chart_id)}-title">{_h(title)}</title>',
+        f'<title id="{escape_html(chart_id)}-title">{escape_html(title)}</title>',
     ]
     parts.extend(_y_grid(left, top, plot_w, plot_h, y_max, percent=percent))
     if not values:
@@ -88,15 +88,15 @@ def _bars(
             bar_h = plot_h * min(point, y_max) / y_max
             tip = tooltips[j][i] if tooltips else f"{name} {category}: {point:g}"
             parts.append(
-                f'<rect class="bar" x="{_num(x0 + bar_w * j)}" y="{_num(top + plot_h - bar_h)}" '
-                f'width="{_num(max(bar_w - 1, 1))}" height="{_num(bar_h)}" '
-                f'fill="{_PALETTE[j % len(_PALETTE)] if len(series) > 1 else _color(chart_id)}">'
-                f"<title>{_h(tip)}</title></rect>"
+                f'<rect class="bar" x="{svg_number(x0 + bar_w * j)}" y="{svg_number(top + plot_h - bar_h)}" '
+                f'width="{svg_number(max(bar_w - 1, 1))}" height="{svg_number(bar_h)}" '
+                f'fill="{PALETTE[j % len(PALETTE)] if len(series) > 1 else _color(chart_id)}">'
+                f"<title>{escape_html(tip)}</title></rect>"
             )
         if i % every == 0:
             parts.append(
-                f'<text class="tick" x="{_num(left + group_w * (i + 0.5))}" '
-                f'y="{top + plot_h + 16}" text-anchor="middle">{_h(category)}</text>'
+                f'<text class="tick" x="{svg_number(left + group_w * (i + 0.5))}" '
+                f'y="{top + plot_h + 16}" text-anchor="middle">{escape_html(category)}</text>'
             )
     parts.extend(_goal_lines(goals, left, top, plot_w, plot_h, y_max))
     parts.append(
@@ -118,9 +118,9 @@ def _y_grid(
         y = top + plot_h - plot_h * step / 4
         label = f"{value:g}%" if percent else f"{value:g}"
         parts.append(
-            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}"/>'
-            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">'
-            f"{_h(label)}</text>"
+            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{svg_number(y)}" y2="{svg_number(y)}"/>'
+            f'<text class="tick" x="{left - 6}" y="{svg_number(y + 4)}" text-anchor="end">'
+            f"{escape_html(label)}</text>"
         )
     return parts
 
@@ -138,8 +138,8 @@ def _goal_lines(
     for value, label, colour in goals:
         y = top + plot_h - plot_h * min(value, y_max) / y_max
         parts.append(
-            f'<line class="goal" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" '
-            f'y2="{_num(y)}" stroke="{colour}"><title>{_h(label)}</title></line>'
+            f'<line class="goal" x1="{left}" x2="{left + plot_w}" y1="{svg_number(y)}" '
+            f'y2="{svg_number(y)}" stroke="{colour}"><title>{escape_html(label)}</title></line>'
         )
     return parts
 
@@ -156,7 +156,7 @@ def _legend(
         items = [
             (
                 name,
-                f'<rect x="0" y="-9" width="10" height="10" fill="{_PALETTE[j % len(_PALETTE)]}"/>',
+                f'<rect x="0" y="-9" width="10" height="10" fill="{PALETTE[j % len(PALETTE)]}"/>',
             )
             for j, (name, _) in enumerate(series)
         ]
@@ -172,8 +172,8 @@ def _legend(
             rows.append([])
             x = 48
         rows[-1].append(
-            f'<g transform="translate({_num(x)} 0)">{swatch}'
-            f'<text class="legend" x="{18 if "line" in swatch else 14}" y="0">{_h(name)}</text></g>'
+            f'<g transform="translate({svg_number(x)} 0)">{swatch}'
+            f'<text class="legend" x="{18 if "line" in swatch else 14}" y="0">{escape_html(name)}</text></g>'
         )
         x += size
     return "".join(
@@ -183,7 +183,7 @@ def _legend(
 
 
 def _color(chart_id: str) -> str:
-    return _BREACH if chart_id == "breaches-by-hour" else _PALETTE[0]
+    return _BREACH if chart_id == "breaches-by-hour" else PALETTE[0]
 
 
 def _hbars(
@@ -195,10 +195,10 @@ def _hbars(
     plot_w = width - left - right
     peak = max((v for _, v, _ in rows), default=0) or 1
     parts = [
-        f'<svg class="chart" id="{_h(chart_id)}" data-chart="{_h(chart_id)}" role="img" '
-        f'aria-labelledby="{_h(chart_id)}-title" viewBox="0 0 {width} {height}" '
+        f'<svg class="chart" id="{escape_html(chart_id)}" data-chart="{escape_html(chart_id)}" role="img" '
+        f'aria-labelledby="{escape_html(chart_id)}-title" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="{_h(chart_id)}-title">{_h(title)}</title>',
+        f'<title id="{escape_html(chart_id)}-title">{escape_html(title)}</title>',
     ]
     if not rows:
         parts.append(
@@ -209,13 +209,13 @@ def _hbars(
         y = top + row_h * i
         bar = plot_w * max(value, 0) / peak
         parts.append(
-            f'<text class="tick" x="{left - 8}" y="{_num(y + row_h / 2 + 4)}" '
-            f'text-anchor="end">{_h(label)}</text>'
-            f'<rect class="bar" x="{left}" y="{_num(y + 4)}" width="{_num(max(bar, 1))}" '
-            f'height="{row_h - 8}" fill="{_PALETTE[1]}"><title>{_h(label)}: {_h(text)}</title>'
+            f'<text class="tick" x="{left - 8}" y="{svg_number(y + row_h / 2 + 4)}" '
+            f'text-anchor="end">{escape_html(label)}</text>'
+            f'<rect class="bar" x="{left}" y="{svg_number(y + 4)}" width="{svg_number(max(bar, 1))}" '
+            f'height="{row_h - 8}" fill="{PALETTE[1]}"><title>{escape_html(label)}: {escape_html(text)}</title>'
             f"</rect>"
-            f'<text class="value" x="{_num(left + bar + 6)}" y="{_num(y + row_h / 2 + 4)}">'
-            f"{_h(text)}</text>"
+            f'<text class="value" x="{svg_number(left + bar + 6)}" y="{svg_number(y + row_h / 2 + 4)}">'
+            f"{escape_html(text)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -225,7 +225,7 @@ def _pct_value(share: Fraction | None) -> float | None:
     return None if share is None else float(share * 100)
 
 
-def _ttfr_chart(report: Report) -> str:
+def ttfr_chart(report: Report) -> str:
     ttfr = report.charts.ttfr
     return _bars(
         chart_id="ttfr-distribution",
@@ -243,7 +243,7 @@ def _ttfr_chart(report: Report) -> str:
     )
 
 
-def _hours_chart(report: Report) -> str:
+def hours_chart(report: Report) -> str:
     counts = report.charts.breaches_by_hour
     return _bars(
         chart_id="breaches-by-hour",
@@ -255,7 +255,7 @@ def _hours_chart(report: Report) -> str:
     )
 
 
-def _credits_chart(report: Report) -> str:
+def credits_chart(report: Report) -> str:
     credits = report.charts.credits
     use_amounts = bool(credits) and all(c.amount is not None for c in credits)
     rows = []

@@ -16,14 +16,14 @@ from datetime import datetime, timedelta
 
 from ..contract_terms import format_share
 from .build import Report
-from .html_charts import _credits_chart, _h, _hours_chart, _ttfr_chart
+from .html_charts import credits_chart, escape_html, hours_chart, ttfr_chart
 from .html_tables import (
-    _credit_rows,
-    _csat_rows,
-    _metric_rows,
-    _summary_rows,
-    _table,
-    _verdict_rows,
+    credit_rows,
+    csat_rows,
+    html_table,
+    metric_table_rows,
+    summary_rows,
+    verdict_rows,
 )
 from .html_weekly import weekly_chart
 from .periods import ReportPeriod
@@ -32,8 +32,8 @@ __all__ = ["render_html"]
 
 
 def _tile(label: str, value: str, note: str = "") -> str:
-    extra = f'<div class="note">{_h(note)}</div>' if note else ""
-    return f'<div class="tile"><div class="label">{_h(label)}</div><div class="value">{_h(value)}</div>{extra}</div>'
+    extra = f'<div class="note">{escape_html(note)}</div>' if note else ""
+    return f'<div class="tile"><div class="label">{escape_html(label)}</div><div class="value">{escape_html(value)}</div>{extra}</div>'
 
 
 def _day(moment: datetime) -> str:
@@ -54,8 +54,8 @@ def _period_text(period: ReportPeriod) -> str:
 
 def _figure(title: str, chart: str, caption: str) -> str:
     return (
-        f'<figure><h3 class="chart-title">{_h(title)}</h3>{chart}'
-        f"<figcaption>{_h(caption)}</figcaption></figure>"
+        f'<figure><h3 class="chart-title">{escape_html(title)}</h3>{chart}'
+        f"<figcaption>{escape_html(caption)}</figcaption></figure>"
     )
 
 
@@ -69,9 +69,9 @@ def render_html(report: Report, *, title: str | None = None) -> str:
     zone, as_of = report.period.timezone, report.as_of
     body = f"""
 <header>
-<h1>{_h(heading)}</h1>
-<p class="meta">{_h(_period_text(report.period))} ({_h(zone)}){_h(status)}. Evaluated as of
-{_h(_day(as_of))}, {as_of:%H:%M} {_h(zone)}. Grouped by {_h(by)}.</p>
+<h1>{escape_html(heading)}</h1>
+<p class="meta">{escape_html(_period_text(report.period))} ({escape_html(zone)}){escape_html(status)}. Evaluated as of
+{escape_html(_day(as_of))}, {as_of:%H:%M} {escape_html(zone)}. Grouped by {escape_html(by)}.</p>
 </header>
 <section class="tiles">{_tiles(report)}</section>
 <section class="charts">
@@ -93,12 +93,12 @@ def render_html(report: Report, *, title: str | None = None) -> str:
 when it is fulfilled within its target; it counts in the period of that instant.</dd>
 <dt>Time statistics</dt><dd>Median and 90th percentile (nearest rank) of business time, over the
 clocks fulfilled in the period, late ones included.</dd>
-<dt>FCR</dt><dd>{_h(fcr_def)}; counted in the period of the first solve.</dd>
+<dt>FCR</dt><dd>{escape_html(fcr_def)}; counted in the period of the first solve.</dd>
 <dt>CSAT</dt><dd>Positive ratings over all ratings given in the period; good, or the top quarter
 of a number scale (4-5 on 1-5), is positive.</dd>
 </dl>
 """
-    return _PAGE.format(title=_h(heading), body=body)
+    return _PAGE.format(title=escape_html(heading), body=body)
 
 
 def _tiles(report: Report) -> str:
@@ -130,7 +130,7 @@ def _tiles(report: Report) -> str:
 
 def _summary_table(report: Report) -> str:
     group_header = [d.value for d in report.by] or ["group"]
-    return _table(
+    return html_table(
         [
             *group_header,
             "tickets",
@@ -146,13 +146,13 @@ def _summary_table(report: Report) -> str:
             "CSAT",
             "CSAT ratings",
         ],
-        _summary_rows(report),
+        summary_rows(report),
         css="summary",
     )
 
 
 def _metric_table(report: Report) -> str:
-    return _table(
+    return html_table(
         [
             "group",
             "metric",
@@ -164,12 +164,12 @@ def _metric_table(report: Report) -> str:
             "time median",
             "time p90",
         ],
-        _metric_rows(report),
+        metric_table_rows(report),
     )
 
 
 def _csat_table(report: Report) -> str:
-    return _table(
+    return html_table(
         [
             "group",
             "CSAT",
@@ -180,12 +180,12 @@ def _csat_table(report: Report) -> str:
             "CSAT on met tickets",
             "ratings on met tickets",
         ],
-        _csat_rows(report),
+        csat_rows(report),
     )
 
 
 def _verdict_table(report: Report) -> str:
-    return _table(
+    return html_table(
         [
             "customer",
             "policy",
@@ -199,15 +199,15 @@ def _verdict_table(report: Report) -> str:
             "more needed",
             "tickets that fell short",
         ],
-        _verdict_rows(report.contracts),
+        verdict_rows(report.contracts),
         css="verdicts",
     )
 
 
 def _credit_table(report: Report) -> str:
-    return _table(
+    return html_table(
         ["customer", "period", "goal", "why", "credit", "amount", "tickets behind it"],
-        _credit_rows(report.contracts),
+        credit_rows(report.contracts),
         css="credits",
     )
 
@@ -224,17 +224,17 @@ def _figures(report: Report) -> str:
     )
     ttfr = _figure(
         "Time to first response per priority",
-        _ttfr_chart(report),
+        ttfr_chart(report),
         "Business time to the first responses given in the period, counted per time band.",
     )
     hours = _figure(
         f"Breaches by hour of day ({zone})",
-        _hours_chart(report),
+        hours_chart(report),
         f"Hour of the day, in {zone}, at which targets were breached.",
     )
     credit_chart = _figure(
         "Service credits per customer",
-        _credits_chart(report),
+        credits_chart(report),
         "Net service credits per customer for the SLO periods ending in this report's period.",
     )
     return "\n".join([weekly, ttfr, hours, credit_chart])

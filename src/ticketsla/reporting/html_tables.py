@@ -12,7 +12,7 @@ from fractions import Fraction
 from ..contract_terms import VerdictStatus, format_share
 from ..durations import format_duration
 from .build import Report
-from .html_charts import _h
+from .html_charts import escape_html
 from .measures import NONE
 from .statements import PeriodStatement
 from .summaries import GroupSummary
@@ -26,19 +26,19 @@ class _Markup(str):
     __slots__ = ()
 
 
-def _table(
+def html_table(
     header: Sequence[str], rows: Sequence[Sequence[tuple[str, str | None]]], *, css: str = ""
 ) -> str:
     """A sortable table; each cell is (text, sort key or None). Every cell carries its column's
     heading (``data-label``) so that narrow screens can show each row as a card."""
-    head = "".join(f'<th scope="col">{_h(h)}</th>' for h in header)
+    head = "".join(f'<th scope="col">{escape_html(h)}</th>' for h in header)
     body = []
     for row in rows:
         cells = []
         for (text, key), label in zip(row, header, strict=True):
-            sort = "" if key is None else f' data-sort="{_h(key)}"'
-            content = text if isinstance(text, _Markup) else _h(text)
-            cells.append(f'<td data-label="{_h(label)}"{sort}>{content}</td>')
+            sort = "" if key is None else f' data-sort="{escape_html(key)}"'
+            content = text if isinstance(text, _Markup) else escape_html(text)
+            cells.append(f'<td data-label="{escape_html(label)}"{sort}>{content}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not rows:
         body.append(f'<tr><td colspan="{len(header)}">nothing in this period</td></tr>')
@@ -62,7 +62,7 @@ def _dur_cell(us: int | None) -> tuple[str, str | None]:
     return format_duration(timedelta(microseconds=us)), str(us)
 
 
-def _summary_rows(report: Report) -> list[list[tuple[str, str | None]]]:
+def summary_rows(report: Report) -> list[list[tuple[str, str | None]]]:
     groups = report.groups or (report.total,)
     rows = []
     for group in groups:
@@ -95,7 +95,7 @@ def _summary_row(report: Report, group: GroupSummary) -> list[tuple[str, str | N
     ]
 
 
-def _metric_rows(report: Report) -> list[list[tuple[str, str | None]]]:
+def metric_table_rows(report: Report) -> list[list[tuple[str, str | None]]]:
     rows = []
     for group in report.groups or (report.total,):
         for m in group.metrics:
@@ -115,7 +115,7 @@ def _metric_rows(report: Report) -> list[list[tuple[str, str | None]]]:
     return rows
 
 
-def _csat_rows(report: Report) -> list[list[tuple[str, str | None]]]:
+def csat_rows(report: Report) -> list[list[tuple[str, str | None]]]:
     rows = []
     for group in report.groups or (report.total,):
         c, b, m = group.csat, group.csat_breached, group.csat_met
@@ -140,7 +140,7 @@ def _tickets(ids: Sequence[str]) -> _Markup:
     """A collapsed list of ticket ids; an id never wraps inside itself."""
     if not ids:
         return _Markup("")
-    shown = ", ".join(f'<span class="id">{_h(i)}</span>' for i in ids[:_MAX_TICKETS_SHOWN])
+    shown = ", ".join(f'<span class="id">{escape_html(i)}</span>' for i in ids[:_MAX_TICKETS_SHOWN])
     more = len(ids) - _MAX_TICKETS_SHOWN
     rest = f" and {more} more (see the JSON or CSV output)" if more > 0 else ""
     count = f"{len(ids)} ticket" + ("" if len(ids) == 1 else "s")
@@ -161,7 +161,7 @@ def _badge(status: VerdictStatus, provisional: bool) -> tuple[str, str | None]:
     return _Markup(f'<span class="badge {css}">{words}</span>{note}'), None
 
 
-def _verdict_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, str | None]]]:
+def verdict_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, str | None]]]:
     rows = []
     for s in statements:
         for v in s.verdicts:
@@ -197,12 +197,12 @@ def _credit_tickets(statement: PeriodStatement, goal: str, tickets: Sequence[str
         if v.metric == goal and v.status is VerdictStatus.MISSED and set(v.failing) == set(tickets):
             n = len(tickets)
             return _Markup(
-                f"the {n} ticket{'' if n == 1 else 's'} listed in the {_h(goal)} verdict above"
+                f"the {n} ticket{'' if n == 1 else 's'} listed in the {escape_html(goal)} verdict above"
             )
     return _tickets(tickets)
 
 
-def _credit_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, str | None]]]:
+def credit_rows(statements: Sequence[PeriodStatement]) -> list[list[tuple[str, str | None]]]:
     rows = []
     for s in statements:
         currency = s.fee.currency if s.fee else ""

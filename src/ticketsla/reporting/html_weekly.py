@@ -8,7 +8,6 @@ nothing was decided reads "no data", which is distinct from a week at 0 %.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -16,11 +15,11 @@ from fractions import Fraction
 from .._instants import from_us
 from ..contract_terms import format_share
 from .build import Report
+from .html_charts import PALETTE, escape_html, svg_number
 from .periods import ReportPeriod
 
 __all__ = ["WeeklyPanel", "WeeklySeries", "axis_floor", "weekly_chart", "weekly_panels"]
 
-PALETTE = ("#2f6fdf", "#e07b24", "#2e9e5b", "#c2417a", "#7a5cc9", "#8a8f1f", "#1f9aa8")
 _GOAL = "#1d2330"
 _ALL_TICKETS = "all tickets"
 
@@ -42,15 +41,6 @@ class WeeklySeries:
 class WeeklyPanel:
     metric: str
     series: tuple[WeeklySeries, ...]
-
-
-def _h(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _num(value: float) -> str:
-    text = f"{value:.1f}"
-    return text[:-2] if text.endswith(".0") else text
 
 
 def weekly_panels(report: Report) -> tuple[tuple[ReportPeriod, ...], tuple[WeeklyPanel, ...]]:
@@ -143,13 +133,13 @@ def _legend(names: Sequence[str], colour: dict[str, str], left: int, *, has_goal
     x = float(left)
     for name in names:
         items.append(
-            f'<g transform="translate({_num(x)} 0)"><rect x="0" y="-9" width="10" height="10" '
-            f'fill="{colour[name]}"/><text class="legend" x="14" y="0">{_h(name)}</text></g>'
+            f'<g transform="translate({svg_number(x)} 0)"><rect x="0" y="-9" width="10" height="10" '
+            f'fill="{colour[name]}"/><text class="legend" x="14" y="0">{escape_html(name)}</text></g>'
         )
         x += 28 + 7 * len(name)
     if has_goal:
         items.append(
-            f'<g transform="translate({_num(x)} 0)"><line class="goal" x1="0" x2="16" y1="-4" '
+            f'<g transform="translate({svg_number(x)} 0)"><line class="goal" x1="0" x2="16" y1="-4" '
             f'y2="-4" stroke="{_GOAL}"/><text class="legend" x="20" y="0">SLO goal</text></g>'
         )
     return f'<g class="legend-row" transform="translate(0 14)">{"".join(items)}</g>'
@@ -176,7 +166,9 @@ def _panel(
         if s.goal is not None
     )
     heading = panel.metric.replace("_", " ") + (f": goal {goals}" if goals else ": no SLO goal")
-    parts = [f'<text class="panel-title" x="{left}" y="{_num(top - 6)}">{_h(heading)}</text>']
+    parts = [
+        f'<text class="panel-title" x="{left}" y="{svg_number(top - 6)}">{escape_html(heading)}</text>'
+    ]
 
     def y_of(pct: float) -> float:
         return top + plot_h - plot_h * (max(pct, floor) - floor) / (100 - floor)
@@ -184,8 +176,8 @@ def _panel(
     for value in range(100, floor - 1, -step):  # from the top, so 100 % is always marked
         y = y_of(value)
         parts.append(
-            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{_num(y)}" y2="{_num(y)}"/>'
-            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">{value}%</text>'
+            f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{svg_number(y)}" y2="{svg_number(y)}"/>'
+            f'<text class="tick" x="{left - 6}" y="{svg_number(y + 4)}" text-anchor="end">{value}%</text>'
         )
     group_w = plot_w / max(len(weeks), 1)
     bar_w = group_w * 0.8 / max(len(panel.series), 1)
@@ -194,22 +186,22 @@ def _panel(
         x0 = left + group_w * i + group_w * 0.1
         parts.extend(_week_bars(panel, i, week, x0, bar_w, base, y_of, floor, colour))
         parts.append(
-            f'<text class="tick" x="{_num(left + group_w * (i + 0.5))}" y="{_num(base + 16)}" '
-            f'text-anchor="middle">{_h(_week_label(week))}</text>'
+            f'<text class="tick" x="{svg_number(left + group_w * (i + 0.5))}" y="{svg_number(base + 16)}" '
+            f'text-anchor="middle">{escape_html(_week_label(week))}</text>'
         )
     if not several:
         for series in panel.series:
             if series.goal is not None:
                 gy = y_of(float(series.goal * 100))
                 parts.append(
-                    f'<line class="goal" x1="{left}" x2="{left + plot_w}" y1="{_num(gy)}" '
-                    f'y2="{_num(gy)}" stroke="{_GOAL}"><title>{_h(series.name)} goal '
-                    f"{_h(format_share(series.goal))}</title></line>"
+                    f'<line class="goal" x1="{left}" x2="{left + plot_w}" y1="{svg_number(gy)}" '
+                    f'y2="{svg_number(gy)}" stroke="{_GOAL}"><title>{escape_html(series.name)} goal '
+                    f"{escape_html(format_share(series.goal))}</title></line>"
                 )
     parts.append(
-        f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{_num(base)}" y2="{_num(base)}"/>'
+        f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{svg_number(base)}" y2="{svg_number(base)}"/>'
     )
-    return f'<g class="panel" data-metric="{_h(panel.metric)}">{"".join(parts)}</g>'
+    return f'<g class="panel" data-metric="{escape_html(panel.metric)}">{"".join(parts)}</g>'
 
 
 def _week_bars(
@@ -233,8 +225,8 @@ def _week_bars(
         label = f"{series.name}, week of {_week_label(week)}"
         if share is None:
             parts.append(
-                f'<text class="nodata" transform="translate({_num(x + bar_w / 2 + 3)} '
-                f'{_num(base - 4)}) rotate(-90)">no data<title>{_h(label)}: no clock '
+                f'<text class="nodata" transform="translate({svg_number(x + bar_w / 2 + 3)} '
+                f'{svg_number(base - 4)}) rotate(-90)">no data<title>{escape_html(label)}: no clock '
                 f"decided</title></text>"
             )
             continue
@@ -242,20 +234,20 @@ def _week_bars(
         y = min(y_of(pct), base - 3)
         tip = f"{label}: {format_share(share)} ({series.met[i]} of {series.measured[i]} met)"
         parts.append(
-            f'<rect class="bar" x="{_num(x)}" y="{_num(y)}" width="{_num(max(bar_w - 1, 1))}" '
-            f'height="{_num(base - y)}" fill="{colour[series.name]}"><title>{_h(tip)}</title>'
+            f'<rect class="bar" x="{svg_number(x)}" y="{svg_number(y)}" width="{svg_number(max(bar_w - 1, 1))}" '
+            f'height="{svg_number(base - y)}" fill="{colour[series.name]}"><title>{escape_html(tip)}</title>'
             f"</rect>"
         )
         if pct < floor:
             parts.append(
-                f'<text class="below" transform="translate({_num(x + bar_w / 2 + 3)} '
-                f'{_num(base - 6)}) rotate(-90)">{_h(format_share(share))}</text>'
+                f'<text class="below" transform="translate({svg_number(x + bar_w / 2 + 3)} '
+                f'{svg_number(base - 6)}) rotate(-90)">{escape_html(format_share(share))}</text>'
             )
         if series.goal is not None and several:
             gy = y_of(float(series.goal * 100))
             parts.append(
-                f'<line class="goal" x1="{_num(x - 1)}" x2="{_num(x + bar_w)}" '
-                f'y1="{_num(gy)}" y2="{_num(gy)}" stroke="{_GOAL}"><title>'
-                f"{_h(series.name)} goal {_h(format_share(series.goal))}</title></line>"
+                f'<line class="goal" x1="{svg_number(x - 1)}" x2="{svg_number(x + bar_w)}" '
+                f'y1="{svg_number(gy)}" y2="{svg_number(gy)}" stroke="{_GOAL}"><title>'
+                f"{escape_html(series.name)} goal {escape_html(format_share(series.goal))}</title></line>"
             )
     return parts

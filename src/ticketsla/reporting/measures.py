@@ -29,8 +29,8 @@ __all__ = [
 ]
 
 NONE = "(none)"  # the group value of a ticket without the field
-_US = 1_000_000
-_HOUR_US = 3600 * _US
+US_PER_SECOND = 1_000_000
+_HOUR_US = 3600 * US_PER_SECOND
 
 
 class Dimension(StrEnum):

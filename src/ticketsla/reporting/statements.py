@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from ..contract_terms import (
-    _CENT,
+    CENT,
     Clawback,
     Contract,
     CreditTier,
@@ -192,7 +192,7 @@ class PeriodStatement:
         if self.capped < self.gross:
             credited = self.fee.of(self.capped)
         back = sum((c.amount or Decimal(0) for c in self.clawbacks), Decimal(0))
-        return (credited - back).quantize(_CENT)
+        return (credited - back).quantize(CENT)
 
 
 def statements(

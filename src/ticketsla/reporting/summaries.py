@@ -12,7 +12,7 @@ from typing import Any
 from ..contract_terms import ticket_order
 from ..metrics import PRESETS
 from ..outcomes import CSAT_MEASURE, FCR_MEASURE, OUTCOME_MEASURES, Sentiment
-from .formatting import _duration, _pct, _seconds
+from .formatting import duration_text, percent_of, seconds_or_none
 from .measures import Measurement
 from .periods import ReportPeriod
 
@@ -60,12 +60,12 @@ class MetricSummary:
             "met": self.met,
             "breached": self.breached,
             "open": self.open,
-            "attainment_pct": _pct(self.attainment),
+            "attainment_pct": percent_of(self.attainment),
             "fulfilled": self.fulfilled,
-            "median_seconds": _seconds(self.median_us),
-            "p90_seconds": _seconds(self.p90_us),
-            "median": _duration(self.median_us),
-            "p90": _duration(self.p90_us),
+            "median_seconds": seconds_or_none(self.median_us),
+            "p90_seconds": seconds_or_none(self.p90_us),
+            "median": duration_text(self.median_us),
+            "p90": duration_text(self.p90_us),
             "breached_tickets": list(self.breached_tickets),
         }
 
@@ -88,7 +88,7 @@ class FCRSummary:
             "decided": self.decided,
             "achieved": self.achieved,
             "pending": self.pending,
-            "rate_pct": _pct(self.rate),
+            "rate_pct": percent_of(self.rate),
             "definition": "; ".join(self.definitions),
         }
 
@@ -113,7 +113,7 @@ class CSATSummary:
             "positive": self.positive,
             "neutral": self.neutral,
             "negative": self.negative,
-            "csat_pct": _pct(self.share),
+            "csat_pct": percent_of(self.share),
             "scales": list(self.scales),
         }
 
@@ -160,7 +160,7 @@ class GroupSummary:
             "met": self.met,
             "breached": self.breached,
             "open": self.open,
-            "attainment_pct": _pct(self.attainment),
+            "attainment_pct": percent_of(self.attainment),
             "metrics": [m.to_dict() for m in self.metrics],
             FCR_MEASURE: self.fcr.to_dict(),
             CSAT_MEASURE: self.csat.to_dict(),
@@ -169,12 +169,12 @@ class GroupSummary:
         }
 
 
-def _metric_order(name: str) -> tuple[int, str]:
+def metric_order(name: str) -> tuple[int, str]:
     presets = list(PRESETS)
     return (presets.index(name) if name in presets else len(presets), name)
 
 
-def _summarize(
+def summarize(
     key: tuple[tuple[str, str], ...],
     rows: Sequence[Measurement],
     period: ReportPeriod,
@@ -186,7 +186,7 @@ def _summarize(
     for row in clocks:
         by_metric[row.metric].append(row)
     metrics = []
-    for metric in sorted(by_metric, key=_metric_order):
+    for metric in sorted(by_metric, key=metric_order):
         metric_rows = by_metric[metric]
         in_period = [r for r in metric_rows if r.ok is not None and period.contains(r.at_us)]
         samples = [
@@ -251,7 +251,7 @@ def _csat(rows: Sequence[Measurement]) -> CSATSummary:
     )
 
 
-def _ticket_states(rows: Iterable[Measurement]) -> dict[str, bool | None]:
+def ticket_states(rows: Iterable[Measurement]) -> dict[str, bool | None]:
     """Per ticket: False when any clock breached, True when its decided clocks all met."""
     state: dict[str, bool | None] = {}
     for row in rows:

@@ -10,8 +10,8 @@ from typing import Any
 from ..contract_terms import format_share, ticket_order
 from ..outcomes import CSAT_MEASURE, FCR_MEASURE, OUTCOME_MEASURES
 from .build import Report
-from .formatting import _pct
-from .summaries import GroupSummary, _metric_order
+from .formatting import percent_of
+from .summaries import GroupSummary, metric_order
 
 __all__ = ["Change", "ChangeUnit", "WhatIf", "compare_reports"]
 
@@ -71,7 +71,7 @@ class Change:
             if value is None:
                 return None
             if self.unit is ChangeUnit.SHARE:
-                return _pct(value)
+                return percent_of(value)
             return str(value) if self.unit is ChangeUnit.MONEY else value
 
         return {
@@ -146,7 +146,7 @@ def _group_changes(label: str, old: GroupSummary | None, new: GroupSummary | Non
             after=new.breached if new else 0,
         ),
     ]
-    metrics = sorted({m.metric for g in (old, new) if g for m in g.metrics}, key=_metric_order)
+    metrics = sorted({m.metric for g in (old, new) if g for m in g.metrics}, key=metric_order)
     for metric in metrics:
         a = old.metric(metric) if old else None
         b = new.metric(metric) if new else None
