@@ -1,5 +1,4 @@
 """``ticketsla.describe``, kept as a public path: the code lives in :mod:`ticketsla.reporting.describe`."""
 
-from .reporting.describe import Block, SLADocument, describe
-
-__all__ = ["Block", "SLADocument", "describe"]
+from .reporting.describe import *  # noqa: F403  (the names of its __all__, below)
+from .reporting.describe import __all__ as __all__

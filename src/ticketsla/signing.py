@@ -1,27 +1,4 @@
 """``ticketsla.signing``, kept as a public path: the code lives in :mod:`ticketsla.plugins.signing`."""
 
-from .plugins.signing import (
-    DEFAULT_MAX_AGE,
-    DEFAULT_MAX_FUTURE,
-    Headers,
-    Secret,
-    check_freshness,
-    decode_base64_signature,
-    digests_match,
-    hmac_sha256,
-    parse_signature_timestamp,
-    secret_bytes,
-)
-
-__all__ = [
-    "DEFAULT_MAX_AGE",
-    "DEFAULT_MAX_FUTURE",
-    "Headers",
-    "Secret",
-    "check_freshness",
-    "decode_base64_signature",
-    "digests_match",
-    "hmac_sha256",
-    "parse_signature_timestamp",
-    "secret_bytes",
-]
+from .plugins.signing import *  # noqa: F403  (the names of its __all__, below)
+from .plugins.signing import __all__ as __all__

@@ -1,29 +1,4 @@
 """``ticketsla.sources``, kept as a public path: the code lives in :mod:`ticketsla.plugins.sources`."""
 
-from .plugins.sources import (
-    DEFAULT_MAX_DEPTH,
-    DEFAULT_MAX_PAYLOAD_BYTES,
-    BatchReject,
-    BatchSourceAdapter,
-    Payload,
-    PayloadLimits,
-    SourceAdapter,
-    SourceBatch,
-    SourceRegistry,
-    decode_json,
-    payload_bytes,
-)
-
-__all__ = [
-    "BatchReject",
-    "BatchSourceAdapter",
-    "DEFAULT_MAX_DEPTH",
-    "DEFAULT_MAX_PAYLOAD_BYTES",
-    "Payload",
-    "PayloadLimits",
-    "SourceAdapter",
-    "SourceBatch",
-    "SourceRegistry",
-    "decode_json",
-    "payload_bytes",
-]
+from .plugins.sources import *  # noqa: F403  (the names of its __all__, below)
+from .plugins.sources import __all__ as __all__

@@ -9,44 +9,9 @@ notifiers that ship with ticketsla.
 
 from __future__ import annotations
 
-from .manager import (
-    DISABLED_PLUGINS_ENV,
-    ENTRY_POINT_GROUP,
-    calendars,
-    choose_policy,
-    counts_as_response,
-    default_plugin_manager,
-    disabled_plugin_names,
-    get_plugin_manager,
-    has_listener,
-    hook_for,
-    notify,
-    parse_payload,
-    policies,
-    register_plugin,
-    sources,
-    verify_signature,
-)
+from .manager import *  # noqa: F403  (the names of its __all__, below)
+from .manager import __all__ as __all__
 
 # Used by the engine and the CLI, not part of ``__all__``.
 from .manager import policy_chooser as policy_chooser
 from .manager import response_rule as response_rule
-
-__all__ = [
-    "DISABLED_PLUGINS_ENV",
-    "ENTRY_POINT_GROUP",
-    "calendars",
-    "choose_policy",
-    "counts_as_response",
-    "default_plugin_manager",
-    "disabled_plugin_names",
-    "get_plugin_manager",
-    "has_listener",
-    "hook_for",
-    "notify",
-    "parse_payload",
-    "policies",
-    "register_plugin",
-    "sources",
-    "verify_signature",
-]

@@ -25,6 +25,22 @@ if TYPE_CHECKING:
     from .registries import CalendarRegistry, PolicyRegistry
     from .sources import SourceRegistry
 
+__all__ = [
+    "PROJECT_NAME",
+    "hookimpl",
+    "hookspec",
+    "ticketsla_choose_policy",
+    "ticketsla_counts_as_response",
+    "ticketsla_outcome_recorded",
+    "ticketsla_register_calendars",
+    "ticketsla_register_policies",
+    "ticketsla_register_sources",
+    "ticketsla_route",
+    "ticketsla_sla_breached",
+    "ticketsla_sla_fulfilled",
+    "ticketsla_sla_warning",
+]
+
 PROJECT_NAME = "ticketsla"
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
