@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from ..clock import ClockStatus, TicketSLA, fold
+from ..clock import ClockState, ClockStatus, TicketSLA, fold
 from ..contract_terms import ticket_order
 from ..errors import ConfigurationError
 from ..events import TicketEvent, order_events
@@ -140,29 +140,9 @@ def measurements_of(record: TicketRecord) -> list[Measurement]:
     ticket_priority = _text(sla.priority)
     out: list[Measurement] = []
     for clock in sla.clocks:
-        fulfilled = clock.status is ClockStatus.FULFILLED
-        decided: int | None = None
-        if clock.breached_us is not None:
-            decided = clock.breached_us
-        elif fulfilled:
-            decided = clock.stopped_us
-        if decided is None and clock.status is ClockStatus.CANCELLED:
-            continue  # cancelled in time: never measured
-        out.append(
-            Measurement(
-                **common,
-                metric=clock.metric,
-                cycle=clock.cycle,
-                policy=clock.policy or _text(sla.policy),
-                priority=_text(clock.priority) if clock.priority else ticket_priority,
-                at_us=decided,
-                ok=clock.met,
-                started_us=clock.started_us,
-                fulfilled_us=clock.stopped_us if fulfilled else None,
-                elapsed_us=clock.elapsed_us if fulfilled else None,
-                target_us=clock.target_us,
-            )
-        )
+        measurement = _clock_measurement(clock, record, common, ticket_priority)
+        if measurement is not None:
+            out.append(measurement)
     policy = _text(sla.policy)
     if sla.fcr is not None and record.solved_us is not None:
         out.append(
@@ -193,6 +173,34 @@ def measurements_of(record: TicketRecord) -> list[Measurement]:
             )
         )
     return out
+
+
+def _clock_measurement(
+    clock: ClockState, record: TicketRecord, common: dict[str, Any], ticket_priority: str
+) -> Measurement | None:
+    """One clock's cycle, placed at its decision (breach, or fulfilment within target); None
+    for a clock cancelled before its target passed, which is never measured."""
+    fulfilled = clock.status is ClockStatus.FULFILLED
+    decided: int | None = None
+    if clock.breached_us is not None:
+        decided = clock.breached_us
+    elif fulfilled:
+        decided = clock.stopped_us
+    if decided is None and clock.status is ClockStatus.CANCELLED:
+        return None
+    return Measurement(
+        **common,
+        metric=clock.metric,
+        cycle=clock.cycle,
+        policy=clock.policy or _text(record.sla.policy),
+        priority=_text(clock.priority) if clock.priority else ticket_priority,
+        at_us=decided,
+        ok=clock.met,
+        started_us=clock.started_us,
+        fulfilled_us=clock.stopped_us if fulfilled else None,
+        elapsed_us=clock.elapsed_us if fulfilled else None,
+        target_us=clock.target_us,
+    )
 
 
 def _text(value: Any) -> str:

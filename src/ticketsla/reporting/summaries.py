@@ -185,36 +185,11 @@ def summarize(
     by_metric: dict[str, list[Measurement]] = defaultdict(list)
     for row in clocks:
         by_metric[row.metric].append(row)
-    metrics = []
-    for metric in sorted(by_metric, key=metric_order):
-        metric_rows = by_metric[metric]
-        in_period = [r for r in metric_rows if r.ok is not None and period.contains(r.at_us)]
-        samples = [
-            r.elapsed_us
-            for r in metric_rows
-            if r.elapsed_us is not None and period.contains(r.fulfilled_us)
-        ]
-        open_rows = [
-            r
-            for r in metric_rows
-            if r.ok is None and r.started_us is not None and r.started_us < period.end_us
-        ]
-        if not (in_period or samples or open_rows):
-            continue
-        breached = [r for r in in_period if not r.ok]
-        metrics.append(
-            MetricSummary(
-                metric=metric,
-                measured=len(in_period),
-                met=len(in_period) - len(breached),
-                breached=len(breached),
-                open=len(open_rows),
-                fulfilled=len(samples),
-                median_us=nearest_rank(samples, _HALF),
-                p90_us=nearest_rank(samples, _P90),
-                breached_tickets=tuple(sorted({r.ticket_id for r in breached}, key=ticket_order)),
-            )
-        )
+    metrics = [
+        summary
+        for metric in sorted(by_metric, key=metric_order)
+        if (summary := _metric_summary(metric, by_metric[metric], period)) is not None
+    ]
     tickets = {r.ticket_id for r in decided}
     breached_tickets = {r.ticket_id for r in decided if not r.ok}
     fcr_rows = [r for r in rows if r.metric == FCR_MEASURE and period.contains(r.at_us)]
@@ -238,6 +213,37 @@ def summarize(
         csat=_csat(ratings),
         csat_breached=_csat([r for r in ratings if ticket_state.get(r.ticket_id) is False]),
         csat_met=_csat([r for r in ratings if ticket_state.get(r.ticket_id) is True]),
+    )
+
+
+def _metric_summary(
+    metric: str, metric_rows: Sequence[Measurement], period: ReportPeriod
+) -> MetricSummary | None:
+    """One clock metric's figures in ``period``; None when it has nothing there."""
+    in_period = [r for r in metric_rows if r.ok is not None and period.contains(r.at_us)]
+    samples = [
+        r.elapsed_us
+        for r in metric_rows
+        if r.elapsed_us is not None and period.contains(r.fulfilled_us)
+    ]
+    open_rows = [
+        r
+        for r in metric_rows
+        if r.ok is None and r.started_us is not None and r.started_us < period.end_us
+    ]
+    if not (in_period or samples or open_rows):
+        return None
+    breached = [r for r in in_period if not r.ok]
+    return MetricSummary(
+        metric=metric,
+        measured=len(in_period),
+        met=len(in_period) - len(breached),
+        breached=len(breached),
+        open=len(open_rows),
+        fulfilled=len(samples),
+        median_us=nearest_rank(samples, _HALF),
+        p90_us=nearest_rank(samples, _P90),
+        breached_tickets=tuple(sorted({r.ticket_id for r in breached}, key=ticket_order)),
     )
 
 
