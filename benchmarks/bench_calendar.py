@@ -233,7 +233,7 @@ def wall_us(ts: pd.Timestamp) -> int:
     return ((ts.hour * 60 + ts.minute) * 60 + ts.second) * 1_000_000 + ts.microsecond
 
 
-# ---- brute-force reference, straight from DESIGN.md ("Calendars") -------------------------------
+# ---- brute-force reference, straight from docs/design.md ("Calendars") ---------------------------
 
 
 class Reference:
@@ -731,7 +731,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # ---- agreement
     reference = Reference(dates)
     print("Agreement with ticketsla (whole-minute answers compared exactly; disagreements judged")
-    print("against a one-minute-at-a-time reference built straight from the DESIGN.md rules):")
+    print("against a one-minute-at-a-time reference built straight from the docs/design.md rules):")
     for peer in ("businesstimedelta", "pandas"):
         for op in ("add", "elapsed"):
             theirs = answers[(peer, op)]

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reference import Reference, minute_of
+from support.reference import Reference, minute_of
 from ticketsla import (
     Calendar,
     CalendarError,

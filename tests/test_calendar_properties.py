@@ -9,7 +9,6 @@ Run more examples with ``HYPOTHESIS_PROFILE=thorough``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -18,31 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference import Reference, at_minute, resolve
+from support.reference import Reference, at_minute, resolve
 from ticketsla import Calendar, bundled_calendar_names
 
-# CI replays the same examples on every run (a red build then means a change broke something);
-# developers' runs and HYPOTHESIS_PROFILE=thorough keep exploring new ones.
-settings.register_profile(
-    "ticketsla-calendar",
-    derandomize=bool(os.environ.get("CI")),
-    # each example walks the minute-by-minute reference: 50 keep the suite fast, and the
-    # thorough profile runs 1500
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "ticketsla-calendar-thorough", settings.get_profile("ticketsla-calendar"), max_examples=1500
-)
-PROFILE = settings.get_profile(
-    "ticketsla-calendar-thorough"
-    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
-    else "ticketsla-calendar"
-)
+PROFILE = settings.get_profile("ticketsla-calendar")  # tests/conftest.py
 
 US = timedelta(microseconds=1)
 US_PER_MINUTE = 60_000_000

@@ -13,14 +13,13 @@ Run more examples with ``HYPOTHESIS_PROFILE=thorough``.
 
 from __future__ import annotations
 
-import os
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ticketsla import (
@@ -35,23 +34,7 @@ from ticketsla import (
     next_change_at,
 )
 
-# CI replays the same examples on every run (a red build then means a change broke something);
-# developers' runs and HYPOTHESIS_PROFILE=thorough keep exploring new ones.
-settings.register_profile(
-    "ticketsla-clock",
-    derandomize=bool(os.environ.get("CI")),
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile(
-    "ticketsla-clock-thorough", settings.get_profile("ticketsla-clock"), max_examples=2000
-)
-PROFILE = settings.get_profile(
-    "ticketsla-clock-thorough"
-    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
-    else "ticketsla-clock"
-)
+PROFILE = settings.get_profile("ticketsla-clock")  # tests/conftest.py
 
 CALENDARS = ("us-business", "de-business", "24x7", "follow-the-sun")
 PAUSED = frozenset({"pending", "on_hold"})

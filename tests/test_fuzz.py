@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ticketsla import SLAPolicy, TicketEvent, TicketSLAError
@@ -27,22 +27,8 @@ from ticketsla.engine import SLAEngine
 from ticketsla.event_rules import MAX_ID_CHARS, plausible_window
 from ticketsla.plugins import parse_payload, sources
 
-settings.register_profile(
-    "ticketsla-fuzz",
-    derandomize=bool(os.environ.get("CI")),
-    max_examples=200,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
-settings.register_profile(
-    "ticketsla-fuzz-thorough", settings.get_profile("ticketsla-fuzz"), max_examples=3000
-)
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
-PROFILE = settings.get_profile("ticketsla-fuzz-thorough" if THOROUGH else "ticketsla-fuzz")
+PROFILE = settings.get_profile("ticketsla-fuzz")  # tests/conftest.py
 ENGINE_PROFILE = settings(PROFILE, max_examples=300 if THOROUGH else 25)
 
 ROOT = Path(__file__).resolve().parents[1]

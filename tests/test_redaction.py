@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ticketsla import SLAEngine
@@ -25,21 +25,7 @@ from ticketsla.redaction import REDACTED, redact_headers, redact_url, scrub_secr
 
 MARKER = "Zq7SECRETmark"
 
-settings.register_profile(
-    "ticketsla-redaction",
-    derandomize=bool(os.environ.get("CI")),
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.register_profile(
-    "ticketsla-redaction-thorough", settings.get_profile("ticketsla-redaction"), max_examples=1000
-)
-PROFILE = settings.get_profile(
-    "ticketsla-redaction-thorough"
-    if os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
-    else "ticketsla-redaction"
-)
+PROFILE = settings.get_profile("ticketsla-redaction")  # tests/conftest.py
 
 # Characters that make URL parsers disagree about where a part ends.
 _TRICKY = st.text(alphabet="ab1@:/?#&=;%+ []", max_size=4)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from docs_runner import ROOT, blocks, prepare, run_python, run_shell
+from support.docs_runner import ROOT, blocks, prepare, run_python, run_shell
 
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 

@@ -30,11 +30,11 @@ from .errors import (
 )
 from .escalation_notice import EscalationNotice
 from .events import Actor, EventKind, Priority, Status, TicketEvent
-from .hookspecs import hookimpl
 from .metrics import MetricDefinition, OnReopen
 from .notifications import Notification, NotificationKind
 from .outcomes import CSAT, FCR, FCRDefinition, Sentiment
 from .plugins import get_plugin_manager, parse_payload, verify_signature
+from .plugins.hookspecs import hookimpl
 from .policy import PolicySet, SLAPolicy, WarningLevel
 from .recipients import Recipient
 from .sla import due_at, evaluate, ever_breached, is_breached, next_change_at, remaining

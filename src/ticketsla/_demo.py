@@ -525,7 +525,7 @@ def run_demo(
         scan = engine.scan(NOW)
         report_progress("scan", 1, 1)
 
-    from ._cli_report import events_from_engine
+    from .cli.report_commands import events_from_engine
 
     period = ReportPeriod.parse(REPORT_PERIOD)
     events = events_from_engine(url, min(period.end, NOW))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -630,14 +630,14 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> Calendar:
     )
 
 
-def _list(table: Mapping[str, Any], key: str, where: Any) -> list[Any]:
+def _list(table: Mapping[str, Any], key: str, where: Callable[[str], str]) -> list[Any]:
     value = table.get(key, [])
     if not isinstance(value, list):
         raise CalendarError(f"{where('holidays.' + key)}: expected a list, got {value!r}")
     return value
 
 
-def _holiday_rule(table: Mapping[str, Any], where: Any) -> HolidayRule | None:
+def _holiday_rule(table: Mapping[str, Any], where: Callable[[str], str]) -> HolidayRule | None:
     country = table.get("country")
     if country is None:
         for key in ("subdiv", "categories", "observed"):

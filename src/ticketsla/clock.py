@@ -396,7 +396,7 @@ class _Fold:
             verdict = self.response_rule(event)
             if verdict is not None:
                 return verdict
-        return not event.auto
+        return event.is_public_response
 
     # -- the walk --
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .calendar import Calendar
-from .contract import EscalationLevel, EscalationTrigger
+from .contract_terms import EscalationLevel, EscalationTrigger
 from .events import Priority
 
 __all__ = ["applies_to", "fires_at", "hold_until", "schedule"]

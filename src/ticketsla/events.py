@@ -167,12 +167,7 @@ class TicketEvent:
         put = object.__setattr__
         put(self, "ticket_id", _ident(ticket_id, "ticket_id"))
         put(self, "event_id", _ident(event_id, "event_id"))
-        try:
-            at_us = to_us(at, "at")
-        except NaiveDatetimeError as exc:
-            raise NaiveDatetimeError(f"event {shown(event_id)}: {exc}", subject="at") from None
-        check_instant(at_us, at, "at", event_id)
-        put(self, "at_us", at_us)
+        put(self, "at_us", _instant_us(at, event_id))
         put(self, "at", at)
         kind_value = _enum(EventKind, kind, "kind", event_id)
         put(self, "kind", kind_value)
@@ -182,24 +177,9 @@ class TicketEvent:
             else _DEFAULT_ACTOR.get(kind_value, Actor.SYSTEM)
         )
         put(self, "actor", actor_value)
-        if not isinstance(source, str) or not source:
-            raise EventError(
-                f"event {shown(event_id)}: source: expected a name, got {shown(source)}",
-                subject="source",
-            )
-        put(self, "source", check_text(source, "source", event_id, MAX_ID_CHARS))
-        if not isinstance(seq, int) or isinstance(seq, bool) or not -_MAX_SEQ < seq < _MAX_SEQ:
-            raise EventError(
-                f"event {shown(event_id)}: seq: expected an integer below 2**63, got {shown(seq)}",
-                subject="seq",
-            )
-        put(self, "seq", seq)
-        if not isinstance(auto, bool | int):
-            raise EventError(
-                f"event {shown(event_id)}: auto: expected true or false, got {shown(auto)}",
-                subject="auto",
-            )
-        put(self, "auto", bool(auto))
+        put(self, "source", _source(source, event_id))
+        put(self, "seq", _seq(seq, event_id))
+        put(self, "auto", _auto(auto, event_id))
         put(self, "status", _opt_enum(Status, status, "status", event_id))
         put(self, "priority", _opt_enum(Priority, priority, "priority", event_id))
         if kind_value is EventKind.STATUS_CHANGED and status is None:
@@ -220,17 +200,7 @@ class TicketEvent:
         put(self, "tags", None if tags is None else _tags(tags, event_id))
         for name in _TICKET_FIELDS:
             put(self, name, _field_text(fields.pop(name, None), name, event_id))
-        if len(fields) > MAX_CUSTOM_FIELDS:
-            raise EventError(
-                f"event {shown(event_id)}: {len(fields)} custom fields, more than "
-                f"{MAX_CUSTOM_FIELDS}",
-                subject="custom",
-            )
-        put(
-            self,
-            "custom",
-            tuple(sorted((_name(k, event_id), _frozen(v, k, event_id)) for k, v in fields.items())),
-        )
+        put(self, "custom", _custom(fields, event_id))
 
     # ---- derived views -------------------------------------------------------------------
 
@@ -542,3 +512,50 @@ def _scalar(value: Any, name: str, event_id: Any) -> Any:
 
 def _thawed(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
+
+
+def _instant_us(at: datetime, event_id: str | int) -> int:
+    """``at`` in microseconds since the epoch: aware, and within the plausible range."""
+    try:
+        at_us = to_us(at, "at")
+    except NaiveDatetimeError as exc:
+        raise NaiveDatetimeError(f"event {shown(event_id)}: {exc}", subject="at") from None
+    check_instant(at_us, at, "at", event_id)
+    return at_us
+
+
+def _source(source: Any, event_id: str | int) -> str:
+    if not isinstance(source, str) or not source:
+        raise EventError(
+            f"event {shown(event_id)}: source: expected a name, got {shown(source)}",
+            subject="source",
+        )
+    return check_text(source, "source", event_id, MAX_ID_CHARS)
+
+
+def _seq(seq: Any, event_id: str | int) -> int:
+    if not isinstance(seq, int) or isinstance(seq, bool) or not -_MAX_SEQ < seq < _MAX_SEQ:
+        raise EventError(
+            f"event {shown(event_id)}: seq: expected an integer below 2**63, got {shown(seq)}",
+            subject="seq",
+        )
+    return seq
+
+
+def _auto(auto: Any, event_id: str | int) -> bool:
+    if not isinstance(auto, bool | int):
+        raise EventError(
+            f"event {shown(event_id)}: auto: expected true or false, got {shown(auto)}",
+            subject="auto",
+        )
+    return bool(auto)
+
+
+def _custom(fields: Mapping[str, Any], event_id: str | int) -> tuple[tuple[str, Any], ...]:
+    """The custom fields, sorted by name, each name checked and each value frozen."""
+    if len(fields) > MAX_CUSTOM_FIELDS:
+        raise EventError(
+            f"event {shown(event_id)}: {len(fields)} custom fields, more than {MAX_CUSTOM_FIELDS}",
+            subject="custom",
+        )
+    return tuple(sorted((_name(k, event_id), _frozen(v, k, event_id)) for k, v in fields.items()))

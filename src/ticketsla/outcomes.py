@@ -18,14 +18,25 @@ from .events import EventKind, Status, TicketEvent
 
 __all__ = [
     "CSAT",
+    "CSAT_MEASURE",
     "FCR",
     "FCRDefinition",
+    "FCR_MEASURE",
+    "OUTCOME_MEASURES",
     "OutcomeTally",
     "Sentiment",
     "csat_of",
     "fcr_of",
+    "first_solve_us",
+    "is_solve",
     "sentiment_of",
 ]
+
+# The names under which the outcomes are measured, reported and given goals (beside the clock
+# metrics): first contact resolution and customer satisfaction.
+FCR_MEASURE = "fcr"
+CSAT_MEASURE = "csat"
+OUTCOME_MEASURES = (FCR_MEASURE, CSAT_MEASURE)
 
 
 class FCRKind(StrEnum):
@@ -226,18 +237,18 @@ def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int)
     return tally.fcr(definition, at_us)
 
 
-def first_solve_us(events: Iterable[TicketEvent]) -> int | None:
-    """The first solve (or close) among a ticket's ordered events: the instant FCR is judged at."""
+def is_solve(event: TicketEvent) -> bool:
+    """A change to a done status (solved or closed): the first one is the ticket's solve."""
+    return (
+        event.kind is EventKind.STATUS_CHANGED and event.status is not None and event.status.is_done
+    )
+
+
+def first_solve_us(events: Iterable[TicketEvent], until_us: int | None = None) -> int | None:
+    """The instant of the first solve among ordered ``events`` (at or before ``until_us``)."""
     for event in events:
-        if (
-            event.kind is EventKind.STATUS_CHANGED
-            and event.status is not None
-            and event.status.is_done
-        ):
+        if until_us is not None and event.at_us > until_us:
+            return None
+        if is_solve(event):
             return event.at_us
     return None
-
-
-def replies_before(events: Sequence[TicketEvent], until_us: int) -> int:
-    """Public agent replies at or before ``until_us``."""
-    return sum(1 for e in events if e.is_public_response and e.at_us <= until_us)

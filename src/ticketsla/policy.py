@@ -15,12 +15,12 @@ from typing import Any
 from ._config import named_table, read_toml
 from ._instants import duration_us
 from .calendar import Calendar
-from .contract import Contract
+from .contract_terms import Contract
 from .durations import parse_duration
 from .errors import ConfigurationError, PolicyError
 from .events import Priority, Status
 from .metrics import PRESETS, MetricDefinition
-from .outcomes import FCRDefinition
+from .outcomes import FCR_MEASURE, FCRDefinition
 from .recipients import Recipient, parse_recipients
 
 __all__ = [
@@ -324,6 +324,50 @@ def _from_mapping(
     calendars: Mapping[str, Calendar],
 ) -> SLAPolicy:
     name, where = named_table(data, "policy", source, _TOP_KEYS, PolicyError)
+    calendar = _calendar_resolver(where, base_dir, calendars)
+    if "calendar" not in data:
+        raise PolicyError(f"{where('calendar')}: missing; name a bundled calendar or a file")
+    main_calendar = calendar(data["calendar"], "calendar")
+    metrics = _metrics(data, where, calendar)
+    levels = _warning_levels(data, where)
+    match = _match(data, where)
+    priority = _default_priority(data, where)
+    reopens = _reopen_statuses(data, where)
+    fcr = _fcr_definition(data, where)
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise PolicyError(f"{where('description')}: expected a text")
+    contract = Contract.from_mapping(
+        data, metrics=[d.name for d in metrics.definitions], where=where
+    )
+    recipients = parse_recipients(data.get("recipients", {}), where("recipients"), calendar)
+    return SLAPolicy(
+        name=name,
+        calendar=main_calendar,
+        targets=tuple(metrics.targets),
+        metrics=tuple(metrics.definitions),
+        metric_calendars=tuple(metrics.calendars),
+        match=tuple(sorted(match)),
+        warnings=levels,
+        metric_warnings=tuple(metrics.warnings),
+        fcr=fcr,
+        default_priority=priority,
+        customer_reply_reopens=reopens,
+        description=description,
+        source=source,
+        contract=contract,
+        recipients=recipients,
+    )
+
+
+CalendarResolver = Callable[[Any, str], Calendar]
+
+
+def _calendar_resolver(
+    where: Callable[[str], str], base_dir: Path | None, calendars: Mapping[str, Calendar]
+) -> CalendarResolver:
+    """How a policy file names a calendar: a ``Calendar``, a name given by the caller or
+    bundled, or a path (relative to the policy file)."""
 
     def calendar(value: Any, key: str) -> Calendar:
         if isinstance(value, Calendar):
@@ -340,10 +384,22 @@ def _from_mapping(
         except ConfigurationError as exc:
             raise PolicyError(f"{where(key)}: {exc}", subject=value) from exc
 
-    if "calendar" not in data:
-        raise PolicyError(f"{where('calendar')}: missing; name a bundled calendar or a file")
-    main_calendar = calendar(data["calendar"], "calendar")
+    return calendar
 
+
+@dataclass
+class _Metrics:
+    """What ``[targets]`` and ``[metrics]`` of a policy file say, metric by metric."""
+
+    definitions: list[MetricDefinition] = field(default_factory=list)
+    targets: list[tuple[str, tuple[tuple[Priority, int], ...]]] = field(default_factory=list)
+    calendars: list[tuple[str, Calendar]] = field(default_factory=list)
+    warnings: list[tuple[str, tuple[WarningLevel, ...]]] = field(default_factory=list)
+
+
+def _metrics(
+    data: Mapping[str, Any], where: Callable[[str], str], calendar: CalendarResolver
+) -> _Metrics:
     targets_table = _table(data, "targets", where)
     if not targets_table:
         raise PolicyError(f"{where('targets')}: a policy needs at least one metric with targets")
@@ -353,49 +409,50 @@ def _from_mapping(
         raise PolicyError(
             f"{where('metrics.' + unknown_overrides[0])}: metric has no [targets.{unknown_overrides[0]}]"
         )
-
-    definitions: list[MetricDefinition] = []
-    targets: list[tuple[str, tuple[tuple[Priority, int], ...]]] = []
-    metric_calendars: list[tuple[str, Calendar]] = []
-    metric_warnings: list[tuple[str, tuple[WarningLevel, ...]]] = []
+    out = _Metrics()
     for metric, per_priority in targets_table.items():
-        overrides = metric_tables.get(metric, {})
-        if not isinstance(overrides, Mapping):
-            raise PolicyError(f"{where('metrics.' + metric)}: expected a table")
-        preset = PRESETS.get(metric)
-        if preset is None:
-            if "start" not in overrides or "stop" not in overrides:
-                raise PolicyError(
-                    f"{where('targets.' + metric)}: unknown metric {metric!r}; presets are "
-                    f"{', '.join(PRESETS)}, and a custom metric needs [metrics.{metric}] with "
-                    "start and stop"
-                )
-            preset = MetricDefinition(name=metric, start=frozenset(), stop=frozenset())
-        definition = preset.with_overrides(overrides, where=where(f"metrics.{metric}"))
-        definitions.append(definition)
-        targets.append((metric, _targets(per_priority, where(f"targets.{metric}"))))
+        definition = _metric_definition(metric, metric_tables.get(metric, {}), where)
+        out.definitions.append(definition)
+        out.targets.append((metric, _targets(per_priority, where(f"targets.{metric}"))))
         if definition.calendar is not None:
-            metric_calendars.append(
+            out.calendars.append(
                 (metric, calendar(definition.calendar, f"metrics.{metric}.calendar"))
             )
         if definition.warnings is not None:
-            metric_warnings.append(
-                (
-                    metric,
-                    tuple(
-                        WarningLevel.parse(w, where=where(f"metrics.{metric}.warnings"))
-                        for w in definition.warnings
-                    ),
-                )
-            )
-    known = set(PRESETS) | {d.name for d in definitions}
-    for definition in definitions:
+            here = where(f"metrics.{metric}.warnings")
+            levels = tuple(WarningLevel.parse(w, where=here) for w in definition.warnings)
+            out.warnings.append((metric, levels))
+    known = set(PRESETS) | {d.name for d in out.definitions}
+    for definition in out.definitions:
         if definition.after is not None and definition.after not in known:
             raise PolicyError(
                 f"{where('metrics.' + definition.name + '.after')}: unknown metric "
                 f"{definition.after!r}"
             )
+    return out
 
+
+def _metric_definition(
+    metric: str, overrides: Any, where: Callable[[str], str]
+) -> MetricDefinition:
+    """A preset metric with the policy's overrides, or a custom one (which needs start and stop)."""
+    if not isinstance(overrides, Mapping):
+        raise PolicyError(f"{where('metrics.' + metric)}: expected a table")
+    preset = PRESETS.get(metric)
+    if preset is None:
+        if "start" not in overrides or "stop" not in overrides:
+            raise PolicyError(
+                f"{where('targets.' + metric)}: unknown metric {metric!r}; presets are "
+                f"{', '.join(PRESETS)}, and a custom metric needs [metrics.{metric}] with "
+                "start and stop"
+            )
+        preset = MetricDefinition(name=metric, start=frozenset(), stop=frozenset())
+    return preset.with_overrides(overrides, where=where(f"metrics.{metric}"))
+
+
+def _warning_levels(
+    data: Mapping[str, Any], where: Callable[[str], str]
+) -> tuple[WarningLevel, ...]:
     warnings_table = _table(data, "warnings", where)
     for key in warnings_table:
         if key != "at":
@@ -403,8 +460,12 @@ def _from_mapping(
     raw_levels = warnings_table.get("at", [])
     if not isinstance(raw_levels, list):
         raise PolicyError(f"{where('warnings.at')}: expected a list such as ['75%', '30m']")
-    levels = tuple(WarningLevel.parse(w, where=where("warnings.at")) for w in raw_levels)
+    return tuple(WarningLevel.parse(w, where=where("warnings.at")) for w in raw_levels)
 
+
+def _match(
+    data: Mapping[str, Any], where: Callable[[str], str]
+) -> list[tuple[str, frozenset[str]]]:
     match = []
     for key, value in _table(data, "match", where).items():
         values = value if isinstance(value, list) else [value]
@@ -424,45 +485,25 @@ def _from_mapping(
                         subject=v,
                     )
         match.append((key, frozenset(str(v) for v in values)))
+    return match
 
-    default_priority = data.get("default_priority", "normal")
+
+def _default_priority(data: Mapping[str, Any], where: Callable[[str], str]) -> Priority:
+    default_priority = data.get("default_priority", Priority.NORMAL.value)
     try:
-        priority = Priority(default_priority)
+        return Priority(default_priority)
     except ValueError:
         raise PolicyError(
             f"{where('default_priority')}: unknown priority {default_priority!r}"
         ) from None
 
-    reopens = _reopen_statuses(data, where)
 
+def _fcr_definition(data: Mapping[str, Any], where: Callable[[str], str]) -> FCRDefinition:
     outcomes = _table(data, "outcomes", where)
     for key in outcomes:
-        if key != "fcr":
+        if key != FCR_MEASURE:
             raise PolicyError(f"{where('outcomes.' + key)}: unknown key (allowed: fcr)")
-    fcr = FCRDefinition.parse(outcomes.get("fcr", "one_touch"), where=where("outcomes.fcr"))
-
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise PolicyError(f"{where('description')}: expected a text")
-    contract = Contract.from_mapping(data, metrics=[d.name for d in definitions], where=where)
-    recipients = parse_recipients(data.get("recipients", {}), where("recipients"), calendar)
-    return SLAPolicy(
-        name=name,
-        calendar=main_calendar,
-        targets=tuple(targets),
-        metrics=tuple(definitions),
-        metric_calendars=tuple(metric_calendars),
-        match=tuple(sorted(match)),
-        warnings=levels,
-        metric_warnings=tuple(metric_warnings),
-        fcr=fcr,
-        default_priority=priority,
-        customer_reply_reopens=reopens,
-        description=description,
-        source=source,
-        contract=contract,
-        recipients=recipients,
-    )
+    return FCRDefinition.parse(outcomes.get(FCR_MEASURE, "one_touch"), where=where("outcomes.fcr"))
 
 
 def _reopen_statuses(data: Mapping[str, Any], where: Callable[[str], str]) -> frozenset[Status]:

@@ -36,10 +36,10 @@ import pluggy
 
 from .durations import parse_duration
 from .events import EventKind, TicketEvent
-from .hookspecs import hookimpl
 from .notifications import Notification, NotificationKind
 from .plugins import get_plugin_manager, register_plugin
-from .signing import hmac_sha256
+from .plugins.hookspecs import hookimpl
+from .plugins.signing import hmac_sha256
 
 __all__ = [
     "EventBuilder",

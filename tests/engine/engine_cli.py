@@ -6,13 +6,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ticketsla._cli_engine import add_commands
+from ticketsla.cli import engine_commands, monitor_commands
 from ticketsla.errors import TicketSLAError
 
 
 def run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="ticketsla")
-    add_commands(parser.add_subparsers(title="commands", metavar="COMMAND"))
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    engine_commands.register(commands)
+    monitor_commands.register(commands)
     args = parser.parse_args(list(argv))
     try:
         code: int = args.handler(args)

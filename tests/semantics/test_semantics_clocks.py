@@ -13,14 +13,13 @@ Vendor rules cited:
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ticketsla import ClockStatus, SLAPolicy, TicketEvent, evaluate
@@ -30,12 +29,7 @@ NY = ZoneInfo("America/New_York")
 US = timedelta(microseconds=1)
 ZENDESK_SLA = "https://support.zendesk.com/hc/en-us/articles/4408829459866"
 
-PROFILE = settings(
-    derandomize=bool(os.environ.get("CI")),
-    max_examples=2000 if os.environ.get("HYPOTHESIS_PROFILE") == "thorough" else 60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+PROFILE = settings.get_profile("ticketsla-clock")  # tests/conftest.py
 
 
 @cache

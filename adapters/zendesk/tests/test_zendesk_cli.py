@@ -13,14 +13,14 @@ pytest.importorskip("ticketsla_zendesk", reason="ticketsla-zendesk is not instal
 
 from zendesk_testdata import FIXTURES
 
-from ticketsla._cli_import import add_commands
+from ticketsla.cli.import_command import register
 from ticketsla.events import TicketEvent
 from ticketsla.plugins import DISABLED_PLUGINS_ENV, get_plugin_manager
 
 
 def run(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="ticketsla")
-    add_commands(parser.add_subparsers(), plugin_manager=get_plugin_manager)
+    register(parser.add_subparsers(), plugin_manager=get_plugin_manager)
     args = parser.parse_args(argv)
     code: int = args.handler(args)
     return code

@@ -25,8 +25,8 @@ from starlette.routing import Route
 from ..engine import SLAEngine
 from ..errors import ConfigurationError
 from ..plugins import sources as plugin_sources
-from ..signing import Secret
-from ..sources import DEFAULT_MAX_PAYLOAD_BYTES
+from ..plugins.signing import Secret
+from ..plugins.sources import DEFAULT_MAX_PAYLOAD_BYTES
 from . import standard_webhooks
 from .api import SLARoutes
 from .board import Board
@@ -65,21 +65,8 @@ def create_app(
     """
     if not isinstance(max_body, int) or max_body < 1:
         raise ConfigurationError(f"max_body: {max_body!r} is not a positive number of bytes")
-    kept = {str(source): Secret(value) for source, value in secrets.items()}
-    installed = plugin_sources(engine.plugin_manager)
-    missing = sorted(source for source in kept if source not in installed)
-    if missing:
-        raise ConfigurationError(
-            f"secrets: no adapter is installed for {', '.join(missing)} (installed: "
-            f"{', '.join(installed.names()) or 'none'})",
-            subject="secrets",
-        )
     signed_by_us = frozenset(standard_signed)
-    for source in sorted(signed_by_us & kept.keys()):
-        try:
-            standard_webhooks.decode_secret(kept[source].reveal().decode("utf-8", "replace"))
-        except ConfigurationError as exc:
-            raise ConfigurationError(f"secrets: {source}: {exc.message}", subject=source) from None
+    kept = _checked_secrets(engine, secrets, signed_by_us)
     clock = now or (lambda: datetime.now(UTC))
     metrics = WebMetrics(engine, clock)
     webhooks = WebhookRoute(
@@ -109,6 +96,39 @@ def create_app(
         Route("/metrics", health.metrics, methods=["GET"]),
     ]
 
+    app = Starlette(routes=routes, lifespan=_lifespan(scanner))
+    app.state.engine = engine
+    app.state.metrics_registry = metrics.registry
+    return app
+
+
+def _checked_secrets(
+    engine: SLAEngine, secrets: Mapping[str, str | bytes | Secret], signed_by_us: frozenset[str]
+) -> dict[str, Secret]:
+    """The secrets kept as ``Secret`` values, each for an installed adapter; a Standard Webhooks
+    secret must decode."""
+    kept = {str(source): Secret(value) for source, value in secrets.items()}
+    installed = plugin_sources(engine.plugin_manager)
+    missing = sorted(source for source in kept if source not in installed)
+    if missing:
+        raise ConfigurationError(
+            f"secrets: no adapter is installed for {', '.join(missing)} (installed: "
+            f"{', '.join(installed.names()) or 'none'})",
+            subject="secrets",
+        )
+    for source in sorted(signed_by_us & kept.keys()):
+        try:
+            standard_webhooks.decode_secret(kept[source].reveal().decode("utf-8", "replace"))
+        except ConfigurationError as exc:
+            raise ConfigurationError(f"secrets: {source}: {exc.message}", subject=source) from None
+    return kept
+
+
+def _lifespan(
+    scanner: Scanner | None,
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
+    """Start the scanner with the app and stop it with the app."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if scanner is not None:
@@ -119,10 +139,7 @@ def create_app(
             if scanner is not None:
                 scanner.stop()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.engine = engine
-    app.state.metrics_registry = metrics.registry
-    return app
+    return lifespan
 
 
 def _nothing() -> None:

@@ -29,9 +29,9 @@ from typing import Any, Literal
 import httpx
 
 from ..errors import ConfigurationError, PluginError
-from ..hookspecs import hookimpl
 from ..notifications import Notification, NotificationKind
-from ..signing import Secret
+from ..plugins.hookspecs import hookimpl
+from ..plugins.signing import Secret
 from . import standard_webhooks
 
 __all__ = ["NotificationDeliveryError", "WebhookNotifier", "message_id", "slack_text"]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigurationError
-from ..signing import Secret
+from ..plugins.signing import Secret
 
 __all__ = ["NOTIFY_SECRET_ENV", "WEBHOOK_SECRET_ENV_PREFIX", "ServeSecrets", "load_secrets"]
 

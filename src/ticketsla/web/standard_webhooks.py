@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from ..errors import ConfigurationError, SignatureError
-from ..signing import (
+from ..plugins.signing import (
     check_freshness,
     decode_base64_signature,
     digests_match,

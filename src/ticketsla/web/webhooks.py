@@ -22,8 +22,8 @@ from ..engine import IngestResult, SLAEngine
 from ..errors import SignatureError, StoreError, TicketSLAError
 from ..events import TicketEvent
 from ..plugins import parse_payload, verify_signature
-from ..signing import Headers, Secret
-from ..sources import PayloadLimits
+from ..plugins.signing import Headers, Secret
+from ..plugins.sources import PayloadLimits
 from . import standard_webhooks
 from .api import error
 from .body import BodyTooLarge, read_limited
