@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -170,6 +171,27 @@ def test_escalations_are_counted_per_customer_and_level_with_the_top_level_ticke
     assert counts.by_customer_level == (("acme", "level-1", 2), ("acme", "top", 1))
     assert counts.top_level_tickets == ("A2",)
     assert counts.total == 3
+
+    # The report of the same period carries the same counts, in its JSON, its page and its tables.
+    from rich.console import Console
+
+    from ticketsla.cli.report_tables import print_report
+    from ticketsla.html_report import render_html
+    from ticketsla.report import report_from_events
+
+    report = report_from_events(
+        events, policy, ReportPeriod.parse("2026-03"), now=START + timedelta(days=40)
+    )
+    assert report.escalations == counts
+    assert report.to_dict()["escalations"]["top_level_tickets"] == ["A2"]
+    page = render_html(report)
+    assert "<h2>Escalations</h2>" in page
+    assert "1 ticket reached the top level: A2." in page
+    console = Console(width=80, record=True, file=io.StringIO())
+    print_report(report, console)
+    text = console.export_text()
+    assert "Escalations" in text
+    assert "reached the top level: 1 ticket (A2)" in text
 
 
 def test_a_recipient_name_is_bounded_so_it_fits_a_notification_level() -> None:

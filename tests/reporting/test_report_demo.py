@@ -12,8 +12,8 @@ import pytest
 from support.report_builders import cli
 from ticketsla import ConfigurationError
 from ticketsla._demo import NOW, DemoResult, run_demo
-from ticketsla.plugins import DISABLED_PLUGINS_ENV
 from ticketsla.cli.report_commands import events_from_engine
+from ticketsla.plugins import DISABLED_PLUGINS_ENV
 
 SOURCES = ("email", "jira", "zendesk")
 

@@ -44,6 +44,30 @@ def print_report(report: Report, console: Console) -> None:
         _print_credits(report, console)
         if any(s.provisional for s in report.contracts):
             console.print("* provisional: the SLO period is not over", markup=False)
+    _print_escalations(report, console)
+
+
+def _print_escalations(report: Report, console: Console) -> None:
+    """Escalation levels that fired in the period, when the policies have any."""
+    counts = report.escalations
+    if counts is None:
+        return
+    if not counts.total:
+        console.print("No escalation level fired.", markup=False, highlight=False)
+        return
+    table = Table(title="Escalations", title_justify="left")
+    for name in ("customer", "level", "count"):
+        table.add_column(name, justify="right" if name == "count" else "left")
+    for customer, level, count in counts.by_customer_level:
+        table.add_row(customer, level, str(count))
+    print_table(console, table)
+    top = counts.top_level_tickets
+    console.print(
+        f"reached the top level: {plural(len(top), 'ticket')}"
+        + (f" ({_short(top)})" if top else ""),
+        markup=False,
+        highlight=False,
+    )
 
 
 def _summary_table(report: Report) -> Table:

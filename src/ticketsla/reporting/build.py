@@ -38,6 +38,7 @@ from ..events import TicketEvent
 from ..outcomes import CSAT_MEASURE, FCR_MEASURE
 from ..policy import PolicySet, SLAPolicy
 from .charts import Charts, charts_of
+from .escalation_report import EscalationCounts, escalations_of
 from .fees import FeeTable
 from .formatting import csv_percent, seconds_or_none, statement_dict
 from .measures import Dimension, Measurement, TicketRecord, measurements_of, records_from_events
@@ -118,6 +119,9 @@ class Report:
     contracts: tuple[PeriodStatement, ...]
     charts: Charts
     measurements: tuple[Measurement, ...]
+    escalations: EscalationCounts | None = None
+    """The escalation levels that fired in the period, per customer and level (None when no
+    policy of the report has ``[[escalation]]`` levels)."""
 
     @property
     def as_of(self) -> datetime:
@@ -147,6 +151,7 @@ class Report:
             "groups": [g.to_dict() for g in self.groups],
             "contracts": [statement_dict(s) for s in self.contracts],
             "charts": self.charts.to_dict(),
+            "escalations": None if self.escalations is None else self.escalations.to_dict(),
         }
 
     def to_csv(self) -> str:
@@ -318,6 +323,7 @@ def build_report(
     if len(set(dims)) != len(dims):
         raise ConfigurationError("--by: a dimension is given twice", subject="by")
     policy_list = _policy_list(policies)
+    records = list(records)
     rows = tuple(m for record in records for m in measurements_of(record))
     state = ticket_states(rows)
     total = summarize((), rows, period, state)
@@ -345,6 +351,9 @@ def build_report(
         contracts=contracts,
         charts=charts_of(rows, period, policy_list, contracts),
         measurements=rows,
+        escalations=escalations_of((r.sla for r in records), policy_list, period, as_of_us)
+        if any(p.contract.escalation for p in policy_list)
+        else None,
     )
 
 

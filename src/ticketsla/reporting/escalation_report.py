@@ -12,15 +12,16 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from .._instants import to_us
-from ..clock import fold
+from ..clock import TicketSLA, fold
 from ..contract_terms import ticket_order
 from ..events import TicketEvent
 from ..policy import PolicySet, SLAPolicy
 from .periods import ReportPeriod
 
-__all__ = ["EscalationCounts", "count_escalations"]
+__all__ = ["EscalationCounts", "count_escalations", "escalations_of"]
 
 _NO_CUSTOMER = "-"
 
@@ -39,6 +40,17 @@ class EscalationCounts:
     def total(self) -> int:
         return sum(count for _, _, count in self.by_customer_level)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "total": self.total,
+            "by_customer_level": [
+                {"customer": customer, "level": level, "count": count}
+                for customer, level, count in self.by_customer_level
+            ],
+            "top_level_tickets": list(self.top_level_tickets),
+        }
+
 
 def count_escalations(
     events: Iterable[TicketEvent],
@@ -53,18 +65,33 @@ def count_escalations(
     by_ticket: dict[str, list[TicketEvent]] = defaultdict(list)
     for event in events:
         by_ticket[event.ticket_id].append(event)
+    folded = (
+        fold(history, chosen, as_of)
+        for history in by_ticket.values()
+        if min(e.at_us for e in history) <= as_of
+    )
+    return escalations_of(folded, chosen.all(), period, as_of)
+
+
+def escalations_of(
+    slas: Iterable[TicketSLA],
+    policies: Iterable[SLAPolicy],
+    period: ReportPeriod,
+    as_of_us: int,
+) -> EscalationCounts:
+    """Count the escalation levels that fired in ``period`` (before ``as_of_us``) over tickets
+    already folded as of ``as_of_us``; ``policies`` give each ticket's levels by name."""
+    by_name: dict[str, SLAPolicy] = {}
+    for policy in policies:
+        by_name.setdefault(policy.name, policy)  # the first of a name, as PolicySet.get
     counts: Counter[tuple[str, str]] = Counter()
     numbers: dict[str, int] = {}
     top: list[str] = []
-    for ticket_id in sorted(by_ticket, key=ticket_order):
-        history = by_ticket[ticket_id]
-        if min(e.at_us for e in history) > as_of:
+    for sla in sorted(slas, key=lambda s: ticket_order(s.ticket_id)):
+        chosen = None if sla.policy is None else by_name.get(sla.policy)
+        if chosen is None or not chosen.contract.escalation:
             continue
-        sla = fold(history, chosen, as_of)
-        policy = None if sla.policy is None else chosen.get(sla.policy)
-        if policy is None or not policy.contract.escalation:
-            continue
-        levels = policy.contract.escalation
+        levels = chosen.contract.escalation
         for level in levels:
             numbers.setdefault(level.name, level.level)
         customer = sla.field("organization")
@@ -72,12 +99,12 @@ def count_escalations(
         reached_top = False
         for clock in sla.clocks:
             for name, at in clock.escalations_us:
-                if not period.start_us <= at < as_of:
+                if not period.start_us <= at < as_of_us:
                     continue
                 counts[(customer, name)] += 1
                 reached_top = reached_top or name == levels[-1].name
         if reached_top:
-            top.append(ticket_id)
+            top.append(sla.ticket_id)
     rows = sorted(
         ((customer, name, count) for (customer, name), count in counts.items()),
         key=lambda row: (row[0], numbers.get(row[1], 0), row[1]),

@@ -87,7 +87,7 @@ def render_html(report: Report, *, title: str | None = None) -> str:
 {_verdict_table(report)}
 <h2>Service credits</h2>
 {_credit_table(report)}
-<h2>Definitions</h2>
+{_escalations(report)}<h2>Definitions</h2>
 <dl>
 <dt>Attainment</dt><dd>Met clocks over decided clocks. A clock is decided when it breaches or
 when it is fulfilled within its target; it counts in the period of that instant.</dd>
@@ -209,6 +209,29 @@ def _credit_table(report: Report) -> str:
         ["customer", "period", "goal", "why", "credit", "amount", "tickets behind it"],
         credit_rows(report.contracts),
         css="credits",
+    )
+
+
+def _escalations(report: Report) -> str:
+    """The escalation levels that fired, per customer and level; nothing when no policy of the
+    report escalates."""
+    counts = report.escalations
+    if counts is None:
+        return ""
+    rows = [
+        [(customer, customer), (level, level), (str(count), f"{count:09d}")]
+        for customer, level, count in counts.by_customer_level
+    ]
+    top = counts.top_level_tickets
+    reached = f"{len(top)} ticket{'' if len(top) == 1 else 's'} reached the top level"
+    if top:
+        reached += (
+            ": " + ", ".join(top[:20]) + (f" and {len(top) - 20} more" if len(top) > 20 else "")
+        )
+    return (
+        "<h2>Escalations</h2>\n"
+        + html_table(["customer", "level", "count"], rows, css="escalations")
+        + f"\n<p>{escape_html(reached)}.</p>\n"
     )
 
 
