@@ -12,10 +12,10 @@ from typing import Any
 import psycopg
 import pytest
 import sqlalchemy as sa
-from conftest import POSTGRES_ENV, libpq_url, postgres_url
 from engine_helpers import START, Clock
 from engine_streams import stream, with_duplicates
 
+from conftest import POSTGRES_ENV, libpq_url, postgres_url
 from ticketsla import ConfigurationError, PolicySet, SLAPolicy, TicketEvent
 from ticketsla.clock import fold
 from ticketsla.engine import SLAEngine
