@@ -219,7 +219,7 @@ def _escalations(report: Report) -> str:
     if counts is None:
         return ""
     rows = [
-        [(customer, customer), (level, level), (str(count), f"{count:09d}")]
+        [(customer, None), (level, None), (str(count), f"{count:09d}")]
         for customer, level, count in counts.by_customer_level
     ]
     top = counts.top_level_tickets
