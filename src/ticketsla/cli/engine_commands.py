@@ -31,7 +31,7 @@ from .common import Subparsers, show_help
 from .engine_options import db_option, load_policies, policy_option
 from .terminal import plural
 
-__all__ = ["register", "ingest_into"]
+__all__ = ["register"]
 
 _SHOWN_REJECTS = 20
 _PROGRESS_BYTES = 1 << 20  # show a progress bar for files above 1 MiB on a terminal
@@ -333,23 +333,3 @@ class _RejectsFile:
     def __exit__(self, *exc: object) -> None:
         if self._handle is not None:
             self._handle.close()
-
-
-# ---- for other commands ------------------------------------------------------------------------
-
-
-def ingest_into(db: str, events: list[TicketEvent], policy_files: list[str]) -> IngestResult:
-    """Store ``events`` in the database ``db`` (created or migrated as needed) under the policies
-    of ``policy_files`` (default: the registered ones). For ``ticketsla import --db URL``."""
-    with SLAEngine(db, policies=load_policies(policy_files)) as engine:
-        result = engine.ingest(events)
-    for rejection in result.errors[:_SHOWN_REJECTS]:
-        event = events[rejection.position]
-        print(
-            f"import: rejected event {event.event_id!r} of ticket {event.ticket_id!r}: "
-            f"{rejection.reason}",
-            file=sys.stderr,
-        )
-    if result.rejected > _SHOWN_REJECTS:
-        print(f"import: {result.rejected - _SHOWN_REJECTS} more rejected events", file=sys.stderr)
-    return result
