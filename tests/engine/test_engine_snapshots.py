@@ -15,6 +15,7 @@ from ticketsla import PolicySet, SLAPolicy, TicketEvent, evaluate
 from ticketsla.engine import SLAEngine
 from ticketsla.engine.schema import tickets_table
 from ticketsla.fold_snapshot import SNAPSHOT_LAG, FoldSnapshot, snapshot_key
+from ticketsla.hookspecs import hookimpl
 
 
 def _long_ticket(ticket_id: str, rounds: int, seed: int) -> list[TicketEvent]:
@@ -172,3 +173,30 @@ def test_recalculate_under_other_policies_folds_the_whole_history(
         assert stored.key == snapshot_key(stricter)
         engine.ingest(events[-3:])
         _assert_pure(engine, "LONG-3", events)
+
+
+class NoReplyCounts:
+    """A response rule under which no agent reply fulfils a response target."""
+
+    @hookimpl
+    def ticketsla_counts_as_response(self, event: TicketEvent) -> bool | None:
+        return False
+
+
+def test_a_snapshot_taken_under_other_plugins_is_not_resumed(db_url: str, clock: Clock) -> None:
+    """A response rule changes answers, so it is part of the snapshot's key: an engine without
+    it folds the whole history, and the answers are those of the pure fold without it."""
+    policies = stream_policies()
+    events = _long_ticket("LONG-4", rounds=12, seed=7)
+    clock.at = START + timedelta(days=400)
+    with SLAEngine(db_url, policies=policies, now=clock, plugins=[NoReplyCounts()]) as engine:
+        engine.ingest(events[:-3])
+        stored = _stored_snapshot(engine, "LONG-4")
+        assert stored is not None
+        assert stored.key != snapshot_key(policies)
+    with SLAEngine(db_url, policies=policies, now=clock) as engine:
+        engine.ingest(events[-3:])
+        _assert_pure(engine, "LONG-4", events)
+        stored = _stored_snapshot(engine, "LONG-4")
+        assert stored is not None
+        assert stored.key == snapshot_key(policies)
