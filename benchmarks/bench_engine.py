@@ -3,7 +3,7 @@
 Run by hand from the repository root (PostgreSQL parts need a server: ``source .ci/postgres.sh``)::
 
     .venv/bin/python benchmarks/bench_engine.py [--events 50000] [--open-clocks 1000000]
-        [--postgres URL] [--skip-postgres] [--only ingest,at_risk,refold]
+        [--postgres URL] [--skip-postgres] [--only ingest,at_risk,refold,late]
 
 What it measures, with the goals of issue 5:
 
@@ -29,6 +29,10 @@ What it measures, with the goals of issue 5:
   idle in a transaction while the client folds). A lock wait that grows with the writers is
   what serialises them; events per CPU second that hold steady while events/s does not mean the
   writers are short of cores, not of locks.
+- ``late``: the same for a late event landing among the ticket's last events (after its fold
+  snapshot), on a 50-event and a 1,000-event ticket side by side (held to: the 1,000-event
+  ticket at most 3x the 50-event one). Warm: the snapshot and log are in memory; cold: both are
+  read from the database.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ from ticketsla import TicketEvent  # noqa: E402
 from ticketsla.engine import SLAEngine  # noqa: E402
 from ticketsla.store import clocks_table  # noqa: E402
 
-GOALS = {"sqlite": 5_000.0, "postgresql": 15_000.0, "at_risk_ms": 50.0}
+GOALS = {"sqlite": 5_000.0, "postgresql": 15_000.0, "at_risk_ms": 50.0, "late_ratio": 3.0}
 BATCH = 1000
 SPAWN = multiprocessing.get_context("spawn")
 
@@ -304,6 +308,71 @@ def _queries(url: str, at: datetime, repeat: int) -> list[tuple[str, float, floa
 # ---- refold latency ----------------------------------------------------------------------------
 
 
+def _ticket_events(ticket: str, size: int) -> list[TicketEvent]:
+    """A ticket of ``size`` events: created, then customer messages and agent replies by turns,
+    ten minutes apart."""
+    events = [
+        TicketEvent(
+            ticket_id=ticket,
+            event_id=f"{ticket}-0",
+            source="bench",
+            at=START,
+            kind="created",
+            priority="normal",
+            status="new",
+        )
+    ]
+    for n in range(1, size):
+        kind = "customer_message" if n % 2 else "agent_reply"
+        events.append(
+            TicketEvent(
+                ticket_id=ticket,
+                event_id=f"{ticket}-{n}",
+                source="bench",
+                at=START + timedelta(minutes=10 * n),
+                kind=kind,
+            )
+        )
+    return events
+
+
+def _field_changes(ticket: str, size: int) -> list[TicketEvent]:
+    """A ticket of ``size`` events that keeps few clocks: a short conversation, then internal
+    notes and reassignments ten minutes apart (a long-lived ticket worked on in the background)."""
+    events = _ticket_events(ticket, 4)
+    for n in range(4, size):
+        note = n % 3 != 0
+        events.append(
+            TicketEvent(
+                ticket_id=ticket,
+                event_id=f"{ticket}-{n}",
+                source="bench",
+                at=START + timedelta(minutes=10 * n),
+                kind="internal_note" if note else "assigned",
+                assignee=None if note else f"agent-{n % 5}",
+            )
+        )
+    return events
+
+
+def _late_events(engine: SLAEngine, ticket: str, minute: int, repeat: int) -> list[float]:
+    """Milliseconds of each of ``repeat`` ingests of one late event at ``minute`` (+ r s)."""
+    times = []
+    for r in range(repeat):
+        late = TicketEvent(
+            ticket_id=ticket,
+            event_id=f"{ticket}-late-{r}",
+            source="bench",
+            at=START + timedelta(minutes=minute, seconds=r + 1),
+            kind="internal_note",
+        )
+        began = time.perf_counter()
+        engine.ingest([late])
+        times.append((time.perf_counter() - began) * 1000)
+    times.sort()
+    return times
+
+
 def _refold(url: str, sizes: Sequence[int], repeat: int) -> list[tuple[str, float, float]]:
     out = []
     for cache in (True, False):
@@ -312,44 +381,34 @@ def _refold(url: str, sizes: Sequence[int], repeat: int) -> list[tuple[str, floa
         ) as engine:
             for size in sizes:
                 ticket = f"R-{size}-{cache}"
-                events = [
-                    TicketEvent(
-                        ticket_id=ticket,
-                        event_id=f"{ticket}-0",
-                        source="bench",
-                        at=START,
-                        kind="created",
-                        priority="normal",
-                        status="new",
-                    )
-                ]
-                for n in range(1, size):
-                    kind = "customer_message" if n % 2 else "agent_reply"
-                    events.append(
-                        TicketEvent(
-                            ticket_id=ticket,
-                            event_id=f"{ticket}-{n}",
-                            source="bench",
-                            at=START + timedelta(minutes=10 * n),
-                            kind=kind,
-                        )
-                    )
-                engine.ingest(events)
-                times = []
-                for r in range(repeat):
-                    late = TicketEvent(
-                        ticket_id=ticket,
-                        event_id=f"{ticket}-late-{r}",
-                        source="bench",
-                        at=START + timedelta(minutes=10 * (size // 2), seconds=r + 1),
-                        kind="internal_note",
-                    )
-                    began = time.perf_counter()
-                    engine.ingest([late])
-                    times.append((time.perf_counter() - began) * 1000)
-                times.sort()
+                engine.ingest(_ticket_events(ticket, size))
+                times = _late_events(engine, ticket, 10 * (size // 2), repeat)
                 label = f"{size} events, cache {'warm' if cache else 'cold'}"
                 out.append((label, statistics.median(times), times[int(len(times) * 0.95) - 1]))
+    return out
+
+
+def _late(url: str, sizes: Sequence[int], repeat: int) -> list[tuple[str, str, float, float]]:
+    """One late event landing among a ticket's last events (after its fold snapshot), on
+    tickets of each size and shape; the cache warm (snapshot and log in memory) and cold (read
+    from the database)."""
+    shapes: dict[str, Callable[[str, int], list[TicketEvent]]] = {
+        "conversation": _ticket_events,  # every customer message starts a next_response cycle
+        "field changes": _field_changes,  # four clocks whatever the length
+    }
+    out = []
+    for shape, build in shapes.items():
+        for cache in (True, False):
+            with SLAEngine(
+                url, policies=policies(), now=START, cache_tickets=20_000 if cache else 0
+            ) as engine:
+                for size in sizes:
+                    ticket = f"L-{shape[0]}-{size}-{cache}"
+                    engine.ingest(build(ticket, size))
+                    times = _late_events(engine, ticket, 10 * (size - 3), repeat)
+                    label = f"{size} events, cache {'warm' if cache else 'cold'}"
+                    med, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]
+                    out.append((shape, label, med, p95))
     return out
 
 
@@ -382,7 +441,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=50, help="timed calls per latency figure")
     parser.add_argument("--postgres", default=os.environ.get("TICKETSLA_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-postgres", action="store_true")
-    parser.add_argument("--only", default="ingest,at_risk,refold,scaling")
+    parser.add_argument("--only", default="ingest,at_risk,refold,late,scaling")
     parser.add_argument(
         "--scaling-writers", default="1,2,4", help="writer counts of the scaling part"
     )
@@ -519,6 +578,42 @@ def main(argv: Sequence[str] | None = None) -> int:
                         drop()
             print("\nrefold: one late event into a ticket with N stored events")
             print(table(["database", "ticket", "median ms", "p95 ms"], rows, right=(2, 3)))
+
+        if "late" in parts:
+            rows = []
+            targets = [("SQLite", fresh_sqlite("late"), None)]
+            if use_pg:
+                url, drop = _fresh_postgres(args.postgres)
+                targets.append(("PostgreSQL", url, drop))
+            sizes = (50, 1000)
+            for name, url, drop in targets:
+                try:
+                    found = _late(url, sizes, max(10, args.repeat // 2))
+                finally:
+                    if drop is not None:
+                        drop()
+                base: dict[tuple[str, str], float] = {}
+                for shape, label, med, p95 in found:
+                    cache = label.split("cache ")[1]
+                    ratio = met = ""
+                    if label.startswith(f"{sizes[0]} "):
+                        base[(shape, cache)] = med
+                    else:
+                        times = med / base[(shape, cache)]
+                        ratio = f"{times:.2f}x"
+                        met = "yes" if times <= GOALS["late_ratio"] else "NO"
+                    rows.append([name, shape, label, f"{med:.2f}", f"{p95:.2f}", ratio, met])
+            print(
+                "\nlate: one late event among the last events of a ticket with N stored events "
+                f"(goal: {sizes[1]} events at most {GOALS['late_ratio']:.0f}x {sizes[0]} events)"
+            )
+            print(
+                table(
+                    ["database", "shape", "ticket", "median ms", "p95 ms", "ratio", "met"],
+                    rows,
+                    right=(3, 4, 5),
+                )
+            )
     return 0
 
 

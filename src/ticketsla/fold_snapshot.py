@@ -141,10 +141,10 @@ def snapshot_key(policies: SLAPolicy | PolicySet, *, plugins: str = "") -> str:
     if cached is None:
         content = {
             "format": _FORMAT,
-            "ticketsla": _version("ticketsla"),
-            "holidays": _version("holidays"),
-            "policies": [_canonical(p) for p in policy_set.policies],
-            "default": _canonical(policy_set.default),
+            "ticketsla": version_of("ticketsla"),
+            "holidays": version_of("holidays"),
+            "policies": [canonical(p) for p in policy_set.policies],
+            "default": canonical(policy_set.default),
         }
         text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=repr)
         cached = policy_set.derived["fold-snapshot-content"] = hashlib.sha256(text.encode())
@@ -411,16 +411,20 @@ def _calendars(policies: PolicySet) -> dict[str, Calendar] | None:
     return calendars
 
 
-def _canonical(value: Any) -> Any:
-    """A JSON-ready form of a policy or calendar's content, for ``snapshot_key``."""
+def canonical(value: Any) -> Any:
+    """A JSON-ready form of a policy or calendar's content (not where it was read from): what
+    ``snapshot_key`` and the engine's fingerprints digest. A calendar with holidays names the
+    version of the holiday data, which its days depend on."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         parts: dict[str, Any] = {"__type__": type(value).__name__}
         for item in dataclasses.fields(value):
             if item.compare:
-                parts[item.name] = _canonical(getattr(value, item.name))
+                parts[item.name] = canonical(getattr(value, item.name))
+        if isinstance(value, Calendar) and value.holidays is not None:
+            parts["__holidays__"] = version_of("holidays")
         return parts
     if isinstance(value, Enum):
-        return _canonical(value.value)
+        return canonical(value.value)
     if value is None or isinstance(value, str | int | float | bool):
         return value
     if isinstance(value, datetime | date):
@@ -428,15 +432,16 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, timedelta):
         return duration_us(value)
     if isinstance(value, frozenset | set):
-        return sorted((_canonical(v) for v in value), key=repr)
+        return sorted((canonical(v) for v in value), key=repr)
     if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
+        return {str(k): canonical(v) for k, v in value.items()}
     if isinstance(value, tuple | list):
-        return [_canonical(v) for v in value]
+        return [canonical(v) for v in value]
     return repr(value)
 
 
-def _version(distribution: str) -> str:
+def version_of(distribution: str) -> str:
+    """The installed version of ``distribution``, or "unknown"."""
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:

@@ -8,6 +8,7 @@ argument.
 from __future__ import annotations
 
 import threading
+import types
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..calendar import Calendar
 from ..clock import Chooser, ResponseRule, TicketSLA, fold
 from ..errors import PluginError, TicketSLAError
 from ..events import TicketEvent
+from ..fold_snapshot import FoldSnapshot, snapshot_key
 from ..notifications import Notification
 from ..plugins import calendars as plugin_calendars
 from ..recipients import Recipient
@@ -35,30 +37,51 @@ History = tuple[int, list[TicketEvent]]  # events stored for the ticket, and tho
 
 
 class TicketCache:
-    """The event logs of recently written tickets, so a refold need not read them back."""
+    """The event logs of recently written tickets, so a refold need not read them back, and
+    their latest fold snapshots, so it need not read and parse the stored one either.
+
+    Only what a committed transaction wrote is remembered: a snapshot stands for stored events.
+    """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._entries: OrderedDict[str, History] = OrderedDict()
+        self._snapshots: dict[str, FoldSnapshot] = {}
         self.lock = threading.Lock()
 
     def get(self, ticket_id: str) -> History | None:
         """The cached log of a ticket; hold ``lock`` while reading."""
         return self._entries.get(ticket_id)
 
-    def remember(self, entries: Mapping[str, History]) -> None:
+    def snapshot(self, ticket_id: str) -> FoldSnapshot | None:
+        """The latest fold snapshot of a ticket kept in memory."""
+        with self.lock:
+            return self._snapshots.get(ticket_id)
+
+    def remember(
+        self,
+        entries: Mapping[str, History],
+        snapshots: Mapping[str, FoldSnapshot | None] | None = None,
+    ) -> None:
         if not entries or self._size <= 0:
             return
         with self.lock:
             for ticket_id, entry in entries.items():
                 self._entries[ticket_id] = entry
                 self._entries.move_to_end(ticket_id)
+            for ticket_id, snapshot in (snapshots or {}).items():
+                if snapshot is None:
+                    self._snapshots.pop(ticket_id, None)
+                else:
+                    self._snapshots[ticket_id] = snapshot
             while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+                dropped, _ = self._entries.popitem(last=False)
+                self._snapshots.pop(dropped, None)
 
     def clear(self) -> None:
         with self.lock:
             self._entries.clear()
+            self._snapshots.clear()
 
 
 @dataclass(slots=True)
@@ -73,6 +96,7 @@ class EngineContext:
     cache: TicketCache
     clock: Now | None = None
     _escalates: bool | None = field(default=None, init=False)
+    _snapshot_key: tuple[PolicyBook, str] | None = field(default=None, init=False)
 
     # ---- the clock edge -------------------------------------------------------------------------
 
@@ -98,6 +122,37 @@ class EngineContext:
             response_rule=self.response_rule,
         )
 
+    def snapshot_key(self, book: PolicyBook) -> str:
+        """What a fold snapshot under ``book`` and this engine's plugins depends on (computed
+        once per policy book): another book, calendar or chooser makes stored snapshots stale."""
+        cached = self._snapshot_key
+        if cached is None or cached[0] is not book:
+            cached = self._snapshot_key = (
+                book,
+                snapshot_key(book.policies, plugins=self._plugins()),
+            )
+        return cached[1]
+
+    def _plugins(self) -> str:
+        """The plugins that change the fold's answers: those implementing the policy chooser
+        and response rule hooks (a module by name and version; an object also by its identity,
+        as its settings are not known, so its snapshots hold in this process only)."""
+        if self.chooser is None and self.response_rule is None:
+            return ""
+        names = []
+        for hook in ("ticketsla_choose_policy", "ticketsla_counts_as_response"):
+            for impl in getattr(self.pm.hook, hook).get_hookimpls():
+                plugin = impl.plugin
+                where = (
+                    type(plugin).__qualname__ if not isinstance(plugin, types.ModuleType) else ""
+                )
+                identity = "" if isinstance(plugin, types.ModuleType) else f"@{id(plugin)}"
+                names.append(f"{hook}:{impl.plugin_name}:{where}{identity}")
+        versions = sorted(
+            f"{dist.project_name}=={dist.version}" for _, dist in self.pm.list_plugin_distinfo()
+        )
+        return "|".join([*names, *versions])
+
     # ---- escalation levels (ticketsla.engine.escalation) ----------------------------------------
 
     @property
@@ -109,6 +164,7 @@ class EngineContext:
     def set_book(self, book: PolicyBook) -> None:
         self.book = book
         self._escalates = None
+        self._snapshot_key = None
         self.cache.clear()
 
     def escalations_announced(

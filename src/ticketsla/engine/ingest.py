@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from .._instants import to_us
 from ..errors import ConfigurationError
 from ..events import TicketEvent
+from ..fold_snapshot import FoldSnapshot
 from .context import EngineContext, History
 from .items import Rejection, check_items, first_of_each_key
 from .refold import refold
@@ -39,6 +40,7 @@ class _StoreOutcome:
     refolded: int = 0
     errors: list[Rejection] = field(default_factory=list)
     cache: dict[str, History] = field(default_factory=dict)
+    snapshots: dict[str, FoldSnapshot | None] = field(default_factory=dict)
 
 
 def ingest(ctx: EngineContext, events: Iterable[TicketEvent | Mapping[str, Any]]) -> IngestResult:
@@ -66,7 +68,7 @@ def ingest(ctx: EngineContext, events: Iterable[TicketEvent | Mapping[str, Any]]
 def _ingest_batch(ctx: EngineContext, batch: list[tuple[int, TicketEvent]]) -> IngestResult:
     first, duplicates, clashes = first_of_each_key(batch)
     outcome = ctx.backend.run(lambda conn: _store(ctx, conn, first), write=True)
-    ctx.cache.remember(outcome.cache)
+    ctx.cache.remember(outcome.cache, outcome.snapshots)
     errors = sorted([*clashes, *outcome.errors])
     return IngestResult(
         stored=outcome.stored,
@@ -108,7 +110,7 @@ def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutc
             outcome.late += sum(1 for e in new if e.at_us < previous)
     if new_by_ticket:
         logs = histories(ctx, conn, locked, new_by_ticket)
-        refold(ctx, conn, logs, ctx.book, now, now_us)
+        refold(ctx, conn, logs, ctx.book, now, now_us, outcome.snapshots)
         outcome.refolded = len(logs)
         outcome.cache = {t: (len(h), h) for t, h in logs.items()}
     return outcome

@@ -8,19 +8,14 @@ policy of that name wins, as the first matching policy does (docs/engine.md).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import Enum
-from importlib import metadata as importlib_metadata
-from typing import Any
 
-from .._instants import duration_us
 from ..calendar import Calendar
 from ..errors import ConfigurationError, PolicyError
+from ..fold_snapshot import canonical, version_of
 from ..outcomes import FCRDefinition
 from ..policy import PolicySet, SLAPolicy
 
@@ -31,44 +26,11 @@ Policies = SLAPolicy | PolicySet | Iterable[SLAPolicy]
 
 def fingerprint(value: object) -> str:
     """A short, stable digest of a policy or calendar's content (not its name or file path)."""
-    text = json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"), default=repr)
+    text = json.dumps(canonical(value), sort_keys=True, separators=(",", ":"), default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _canonical(value: object) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        parts: dict[str, Any] = {"__type__": type(value).__name__}
-        for item in dataclasses.fields(value):
-            if item.compare:
-                parts[item.name] = _canonical(getattr(value, item.name))
-        if isinstance(value, Calendar) and value.holidays is not None:
-            parts["__holidays__"] = _version_of("holidays")
-        return parts
-    if isinstance(value, Enum):
-        return _canonical(value.value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return duration_us(value)
-    if isinstance(value, frozenset | set):
-        return sorted((_canonical(v) for v in value), key=repr)
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_canonical(v) for v in value]
-    return repr(value)
-
-
-def _version_of(distribution: str) -> str:
-    try:
-        return importlib_metadata.version(distribution)
-    except importlib_metadata.PackageNotFoundError:
-        return "unknown"
-
-
-LIBRARY_VERSION = _version_of("ticketsla")
+LIBRARY_VERSION = version_of("ticketsla")
 
 
 @dataclass(frozen=True, slots=True)

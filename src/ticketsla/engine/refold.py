@@ -1,11 +1,18 @@
-"""Refolding tickets: fold each from its whole log, write its clocks, ticket row and outbox rows.
+"""Refolding tickets: fold each from its log, write its clocks, ticket row and outbox rows.
 
 The stored state always equals the pure ``evaluate()`` over the ticket's events: ``refold`` runs in
 the transaction that stored the new events (or that recalculates), so both are written at once.
+
+A ticket's fold resumes from its fold snapshot (``ticketsla.fold_snapshot``) when every event the
+snapshot does not hold sorts after the snapshot's last one and the snapshot was taken under the
+same policies, calendars and plugins (its key); otherwise the whole history is folded. The
+snapshot comes from memory (the engine's ticket cache) or from the ticket row, where each refold
+stores the one it takes.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +21,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..clock import ClockState, TicketSLA
+from ..errors import ClockStateError
 from ..events import TicketEvent, order_events
+from ..fold_snapshot import SNAPSHOT_LAG, FoldSnapshot, fold_with_snapshot
 from . import escalation as escalating
 from .alerts import Announced, Key, reconcile, view_of, warning_details
 from .backend import chunks
@@ -36,6 +45,7 @@ class _Writes:
     clocks: list[dict[str, Any]] = field(default_factory=list)
     outbox: list[dict[str, Any]] = field(default_factory=list)
     tickets: list[dict[str, Any]] = field(default_factory=list)
+    kept_snapshot: list[dict[str, Any]] = field(default_factory=list)  # ticket rows, same snapshot
     cancelled: list[int] = field(default_factory=list)
     states: dict[str, tuple[ClockState, ...]] = field(default_factory=dict)
 
@@ -47,20 +57,28 @@ def refold(
     book: PolicyBook,
     now: datetime,
     now_us: int,
+    snapshots: dict[str, FoldSnapshot | None] | None = None,
 ) -> dict[str, tuple[ClockState, ...]]:
-    """Fold each ticket from its full history and write its clocks, ticket row and the
-    notifications that follow; returns the new clocks by ticket."""
+    """Fold each ticket (from its snapshot when one holds) and write its clocks, ticket row and
+    the notifications that follow; returns the new clocks by ticket. The snapshots taken go
+    into ``snapshots``, for the caller to keep in memory once the transaction commits."""
     tickets = sorted(histories)
     announced = load_announced(conn, tickets)
     escalations = ctx.escalations_announced(conn, tickets)
+    key = ctx.snapshot_key(book)
+    ordered = {t: order_events(h) for t, h in histories.items() if h}
+    resume = _resumable(ctx, conn, ordered, key)
     writes = _Writes()
     for ticket_id in tickets:
         history = histories[ticket_id]
         if history:
-            _refold_one(
+            taken = _refold_one(
                 ctx,
                 ticket_id,
                 history,
+                ordered[ticket_id],
+                resume.get(ticket_id),
+                key,
                 book,
                 announced.setdefault(ticket_id, {}),
                 escalations,
@@ -68,6 +86,8 @@ def refold(
                 now_us,
                 writes,
             )
+            if snapshots is not None:
+                snapshots[ticket_id] = taken
     backend = ctx.backend
     for part in chunks(tickets):
         conn.execute(clocks_table.delete().where(clocks_table.c.ticket_id.in_(part)))
@@ -75,23 +95,68 @@ def refold(
     backend.insert_rows(conn, outbox_table, writes.outbox, conflict=OUTBOX_KEY)
     escalating.cancel(conn, writes.cancelled)
     backend.update_rows(conn, tickets_table, ("ticket_id",), writes.tickets)
+    backend.update_rows(conn, tickets_table, ("ticket_id",), writes.kept_snapshot)
     return writes.states
+
+
+def _resumable(
+    ctx: EngineContext, conn: sa.Connection, ordered: Mapping[str, list[TicketEvent]], key: str
+) -> dict[str, FoldSnapshot]:
+    """The snapshot each ticket can resume from: the one in memory, else the stored one."""
+    found: dict[str, FoldSnapshot] = {}
+    unread: list[str] = []
+    for ticket_id, events in ordered.items():
+        kept = ctx.cache.snapshot(ticket_id)
+        if kept is not None and _holds(kept, events, key):
+            found[ticket_id] = kept
+        elif len(events) > SNAPSHOT_LAG:
+            unread.append(ticket_id)
+    t = tickets_table.c
+    for part in chunks(sorted(unread)):
+        query = sa.select(t.ticket_id, t.fold_snapshot).where(
+            t.ticket_id.in_(part), t.fold_snapshot.is_not(None)
+        )
+        for row in conn.execute(query):
+            try:
+                stored = FoldSnapshot.from_json(row.fold_snapshot)
+            except ClockStateError:
+                continue  # damaged: fold the whole history, which stores a new one
+            if _holds(stored, ordered[row.ticket_id], key):
+                found[row.ticket_id] = stored
+    return found
+
+
+def _holds(snapshot: FoldSnapshot, ordered: Sequence[TicketEvent], key: str) -> bool:
+    """Whether ``snapshot`` holds exactly the events of ``ordered`` up to its last one (so the
+    rest all sort after it), under ``key``. Stored events are never removed, so the count of
+    events up to its last one is enough: a late event before it makes that count larger."""
+    if snapshot.key != key:
+        return False
+    return bisect.bisect_right(ordered, snapshot.last, key=_order) == snapshot.count
+
+
+def _order(event: TicketEvent) -> tuple[int, int, int, str, str]:
+    return event.order
 
 
 def _refold_one(
     ctx: EngineContext,
     ticket_id: str,
     history: list[TicketEvent],
+    ordered: list[TicketEvent],
+    snapshot: FoldSnapshot | None,
+    key: str,
     book: PolicyBook,
     announced: dict[Key, Announced],
     escalations: dict[str, escalating.Announced] | None,
     now: datetime,
     now_us: int,
     writes: _Writes,
-) -> None:
-    """Fold one ticket just after its last event and gather what it writes."""
-    as_of = max(e.at_us for e in history) + 1  # just after the last event: every event applies
-    sla = ctx.fold(history, book, as_of)
+) -> FoldSnapshot | None:
+    """Fold one ticket just after its last event, gather what it writes, and return the fold
+    snapshot taken."""
+    as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
+    sla, taken = _fold(ctx, ordered, snapshot, key, book, as_of)
     details = [warning_details(state, book) for state in sla.clocks]
     views = [view_of(state, d) for state, d in zip(sla.clocks, details, strict=True)]
     t_us = max(now_us, as_of)
@@ -103,12 +168,50 @@ def _refold_one(
         writes.outbox.extend(escalated.rows)
         writes.cancelled.extend(escalated.cancel)
         escalating.merge_next(plan.next_alert, escalated.next_alert)
-    ordered = order_events(history)
     outcomes = outcomes_of(ordered, sla, book, t_us, announced)
     writes.outbox.extend(reconcile_outcomes(ticket_id, outcomes, announced, t_us, now, sla.policy))
     if outcomes[FCR] is None and views:
         wake_for_fcr(plan, views, ordered, book.fcr(sla.policy), t_us)
     _gather_rows(ctx, ticket_id, history, sla, details, plan.next_alert, book, now, writes)
+    row = writes.tickets[-1]
+    if taken is not None and taken is snapshot:
+        writes.kept_snapshot.append(writes.tickets.pop())  # stored already: not written again
+    else:
+        row["fold_snapshot"] = None if taken is None else taken.to_json()
+    return taken
+
+
+def _fold(
+    ctx: EngineContext,
+    ordered: list[TicketEvent],
+    snapshot: FoldSnapshot | None,
+    key: str,
+    book: PolicyBook,
+    as_of: int,
+) -> tuple[TicketSLA, FoldSnapshot | None]:
+    """The ticket's state at ``as_of``, resumed from ``snapshot`` when it holds, and the next
+    snapshot."""
+    if snapshot is not None:
+        try:
+            return fold_with_snapshot(
+                ordered[snapshot.count :],
+                book.policies,
+                as_of,
+                key=key,
+                snapshot=snapshot,
+                chooser=ctx.chooser,
+                response_rule=ctx.response_rule,
+            )
+        except ClockStateError:
+            pass  # a policy it names is gone, or its state is unreadable: fold from the start
+    return fold_with_snapshot(
+        ordered,
+        book.policies,
+        as_of,
+        key=key,
+        chooser=ctx.chooser,
+        response_rule=ctx.response_rule,
+    )
 
 
 def _gather_rows(

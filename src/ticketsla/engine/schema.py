@@ -196,6 +196,14 @@ class TicketRow(SQLModel, table=True):
         default=None,
         sa_column=sa.Column(UTCDateTime(), nullable=True),
     )
+    fold_snapshot: str | None = Field(
+        description=(
+            "The fold's state after all but the latest events, as JSON (FoldSnapshot.to_json()): "
+            "a refold after a new or late event resumes there. NULL for short tickets."
+        ),
+        default=None,
+        sa_column=sa.Column(sa.Text(), nullable=True),
+    )
 
 
 # ---- clocks ------------------------------------------------------------------------------------
