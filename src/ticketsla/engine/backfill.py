@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -28,12 +27,12 @@ from .._instants import to_us
 from ..errors import ConfigurationError
 from ..events import TicketEvent
 from .bulk import BULK_COPY, write_events
-from .ingest import histories
+from .ingest import histories, split_inserted
 from .items import Rejection, check_items, first_of_each_key
 from .refold import refold
 from .results import IngestResult
 from .rows import event_values
-from .tickets import lock_tickets, owners
+from .tickets import lock_tickets
 
 if TYPE_CHECKING:
     from .context import EngineContext
@@ -108,32 +107,8 @@ def _store(
     tickets = sorted({event.ticket_id for _, event in events.values()})
     locked = lock_tickets(ctx.backend, conn, tickets, create=True)
     inserted = write_events(conn, [event_values(e, stored_at=now) for _, e in events.values()])
-    done = _Stored(stored=len(inserted))
-    new_by_ticket: dict[str, list[TicketEvent]] = defaultdict(list)
-    known: list[_Key] = []
-    for key, (_, event) in events.items():
-        if key in inserted:
-            new_by_ticket[event.ticket_id].append(event)
-        else:
-            known.append(key)
-    if known:
-        found = owners(conn, known)
-        for key in known:
-            index, event = events[key]
-            owner = found.get(key)
-            if owner is None or owner == event.ticket_id:
-                done.duplicates += 1
-                continue
-            done.errors.append(
-                Rejection(
-                    index,
-                    f"event {event.event_id!r} of source {event.source!r} is stored for ticket "
-                    f"{owner!r}, not {event.ticket_id!r}: event ids are unique within their "
-                    "source",
-                    key,
-                    "ticket_id",
-                )
-            )
+    new_by_ticket, duplicates, errors = split_inserted(conn, events, inserted)
+    done = _Stored(stored=len(inserted), duplicates=duplicates, errors=errors)
     for ticket_id, new in new_by_ticket.items():
         newest = locked[ticket_id][1]
         if newest is not None:

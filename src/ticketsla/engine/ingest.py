@@ -27,7 +27,7 @@ from .results import IngestResult
 from .schema import event_values, events_table
 from .tickets import Locked, load_events, lock_tickets, owners
 
-__all__ = ["histories", "ingest"]
+__all__ = ["histories", "ingest", "split_inserted"]
 
 Batch = dict[tuple[str, str], tuple[int, TicketEvent]]  # key: (input position, event)
 
@@ -94,16 +94,8 @@ def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutc
         returning=("source", "event_id"),
     )
     inserted = {(r[0], r[1]) for r in returned}
-    outcome = _StoreOutcome(stored=len(inserted))
-    new_by_ticket: dict[str, list[TicketEvent]] = defaultdict(list)
-    clashes: list[tuple[str, str]] = []
-    for key, (_, event) in events.items():
-        if key in inserted:
-            new_by_ticket[event.ticket_id].append(event)
-        else:
-            clashes.append(key)
-    if clashes:
-        _count_clashes(conn, events, clashes, outcome)
+    new_by_ticket, duplicates, errors = split_inserted(conn, events, inserted)
+    outcome = _StoreOutcome(stored=len(inserted), duplicates=duplicates, errors=errors)
     for ticket_id, new in new_by_ticket.items():
         previous = locked[ticket_id][1]
         if previous is not None:
@@ -116,18 +108,28 @@ def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutc
     return outcome
 
 
-def _count_clashes(
-    conn: sa.Connection, events: Batch, clashes: list[tuple[str, str]], outcome: _StoreOutcome
-) -> None:
-    """Keys stored already: a duplicate when stored for the same ticket, else a rejection."""
-    owner_of = owners(conn, clashes)
-    for key in clashes:
+def split_inserted(
+    conn: sa.Connection, events: Batch, inserted: set[tuple[str, str]]
+) -> tuple[dict[str, list[TicketEvent]], int, list[Rejection]]:
+    """The batch's new events by ticket, and its keys that were stored before: a duplicate when
+    stored for the same ticket, else a rejection naming both tickets."""
+    new_by_ticket: dict[str, list[TicketEvent]] = defaultdict(list)
+    known: list[tuple[str, str]] = []
+    for key, (_, event) in events.items():
+        if key in inserted:
+            new_by_ticket[event.ticket_id].append(event)
+        else:
+            known.append(key)
+    duplicates = 0
+    errors: list[Rejection] = []
+    owner_of = owners(conn, known) if known else {}
+    for key in known:
         index, event = events[key]
         owner = owner_of.get(key)
         if owner is None or owner == event.ticket_id:
-            outcome.duplicates += 1
+            duplicates += 1
             continue
-        outcome.errors.append(
+        errors.append(
             Rejection(
                 index,
                 f"event {event.event_id!r} of source {event.source!r} is stored for "
@@ -137,6 +139,7 @@ def _count_clashes(
                 "ticket_id",
             )
         )
+    return new_by_ticket, duplicates, errors
 
 
 def histories(
