@@ -573,6 +573,29 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> Calendar:
         raise CalendarError(f"{where('timezone')}: missing; give an IANA zone like 'Europe/Berlin'")
     _zone(timezone, where("timezone"))
 
+    hours = _weekly_hours(data, where)
+    rule, closed, worked = _holidays_of(data, where)
+    special = _special_days(data, where)
+    description = data.get("description", "")
+    if not isinstance(description, str):
+        raise CalendarError(f"{where('description')}: expected a text, got {description!r}")
+    return Calendar(
+        name=name,
+        timezone=timezone,
+        hours=hours,
+        holidays=rule,
+        closed_dates=closed,
+        worked_dates=worked,
+        special=special,
+        description=description,
+        source=source,
+    )
+
+
+def _weekly_hours(
+    data: Mapping[str, Any], where: Callable[[str], str]
+) -> tuple[tuple[TimeRange, ...], ...]:
+    """The ``hours`` table: the opening hours of each weekday, Monday first."""
     raw_hours = data.get("hours", {})
     if not isinstance(raw_hours, Mapping):
         raise CalendarError(f"{where('hours')}: expected a table of weekdays, got {raw_hours!r}")
@@ -582,7 +605,13 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> Calendar:
                 f"{where('hours.' + str(key))}: unknown weekday (use {', '.join(WEEKDAYS)})"
             )
     hours = tuple(_parse_ranges(raw_hours.get(d, []), where(f"hours.{d}")) for d in WEEKDAYS)
+    return hours
 
+
+def _holidays_of(
+    data: Mapping[str, Any], where: Callable[[str], str]
+) -> tuple[HolidayRule | None, frozenset[date], frozenset[date]]:
+    """The ``holidays`` table: the public-holiday rule, the dates closed and the dates worked."""
     raw_holidays = data.get("holidays", {})
     if not isinstance(raw_holidays, Mapping):
         raise CalendarError(f"{where('holidays')}: expected a table, got {raw_holidays!r}")
@@ -604,7 +633,13 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> Calendar:
         raise CalendarError(
             f"{where('holidays')}: {min(both).isoformat()} is both in dates and in exclude"
         )
+    return rule, closed, worked
 
+
+def _special_days(
+    data: Mapping[str, Any], where: Callable[[str], str]
+) -> tuple[tuple[date, tuple[TimeRange, ...]], ...]:
+    """The ``special`` table: dates with opening hours of their own, in date order."""
     raw_special = data.get("special", {})
     if not isinstance(raw_special, Mapping):
         raise CalendarError(f"{where('special')}: expected a table of dates, got {raw_special!r}")
@@ -614,20 +649,7 @@ def _from_mapping(data: Mapping[str, Any], *, source: str) -> Calendar:
             for k, v in raw_special.items()
         )
     )
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise CalendarError(f"{where('description')}: expected a text, got {description!r}")
-    return Calendar(
-        name=name,
-        timezone=timezone,
-        hours=hours,
-        holidays=rule,
-        closed_dates=closed,
-        worked_dates=worked,
-        special=special,
-        description=description,
-        source=source,
-    )
+    return special
 
 
 def _list(table: Mapping[str, Any], key: str, where: Callable[[str], str]) -> list[Any]:
