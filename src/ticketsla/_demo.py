@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .calendar import Calendar
 from .contract import FeeTable
@@ -471,29 +471,64 @@ def run_demo(
     ``progress(stage, done, total)`` is called as the work goes on. The folder's earlier demo
     database is replaced.
     """
-    from .engine import SLAEngine
-
     report_progress = progress or (lambda stage, done, total: None)
     out = Path(folder)
-    (out / "policies").mkdir(parents=True, exist_ok=True)
-    for name, text in POLICIES.items():
-        (out / "policies" / f"{name}.toml").write_text(text, encoding="utf-8")
-    (out / "fees.csv").write_text(FEES, encoding="utf-8")
-    policy_list = [SLAPolicy.load(out / "policies" / f"{n}.toml") for n in POLICIES]
-    policies = {p.name: p for p in policy_list}
-    policy_set = PolicySet(policy_list)
-
+    policies, policy_set = _write_policies(out)
     builders = _builders(sorted({c.source for c in CUSTOMERS}))
     missing = sorted({c.source for c in CUSTOMERS} - set(builders))
     rng = random.Random(seed)
     stories = [_story(rng, n, policies) for n in range(1, tickets + 1)]
     writer = _Writer(rng, builders, PayloadLimits())
-    deliveries: list[tuple[datetime, int, list[TicketEvent]]] = []
+    arriving, late, duplicates = _arrivals(rng, writer, stories)
+    database = out / "sla.db"
+    ingested = _ingest(database, policy_set, arriving, report_progress)
+    report, html_path, json_path = _write_report(out, f"sqlite:///{database}", policy_set)
+    report_progress("report", 1, 1)
+    used = sorted({c.source for c in CUSTOMERS} - set(missing))
+    return DemoResult(
+        folder=out,
+        database=database,
+        html=html_path,
+        json=json_path,
+        tickets=tickets,
+        payloads=len(arriving),
+        duplicates_sent=duplicates,
+        late_sent=late,
+        stored=ingested.stored,
+        duplicates_dropped=ingested.dropped,
+        late_stored=ingested.late_stored,
+        breaches_scanned=ingested.breaches,
+        warnings_scanned=ingested.warnings,
+        via_adapters=tuple(used),
+        direct=tuple(sorted(missing)),
+        report=report,
+    )
+
+
+def _write_policies(out: Path) -> tuple[dict[str, SLAPolicy], PolicySet]:
+    """Write the demo's policies and fee table into ``out`` and load the policies back."""
+    (out / "policies").mkdir(parents=True, exist_ok=True)
+    for name, text in POLICIES.items():
+        (out / "policies" / f"{name}.toml").write_text(text, encoding="utf-8")
+    (out / "fees.csv").write_text(FEES, encoding="utf-8")
+    policy_list = [SLAPolicy.load(out / "policies" / f"{n}.toml") for n in POLICIES]
+    return {p.name: p for p in policy_list}, PolicySet(policy_list)
+
+
+_Delivery = tuple[datetime, int, list[TicketEvent]]  # arrival instant, order sent, events
+
+
+def _arrivals(
+    rng: random.Random, writer: _Writer, stories: Iterable[_Story]
+) -> tuple[list[_Delivery], int, int]:
+    """The deliveries in the order they arrive, some late and some twice, as webhooks do; with
+    how many were sent late and how many twice."""
+    deliveries: list[_Delivery] = []
     for story in stories:
         for at, events in writer.deliveries(story):
             deliveries.append((at, len(deliveries), events))
     late = duplicates = 0
-    arriving: list[tuple[datetime, int, list[TicketEvent]]] = []
+    arriving: list[_Delivery] = []
     for at, order, events in deliveries:
         roll = rng.random()
         if roll < 0.03:  # delivered late: after events that happened after it
@@ -504,13 +539,30 @@ def run_demo(
             duplicates += 1
             arriving.append((at + timedelta(minutes=rng.randrange(1, 360)), order, events))
     arriving.sort(key=lambda item: (item[0], item[1]))
+    return arriving, late, duplicates
 
-    database = out / "sla.db"
+
+class _Ingested(NamedTuple):
+    stored: int
+    dropped: int
+    late_stored: int
+    breaches: int
+    warnings: int
+
+
+def _ingest(
+    database: Path,
+    policy_set: PolicySet,
+    arriving: Sequence[_Delivery],
+    report_progress: Callable[[str, int, int], None],
+) -> _Ingested:
+    """Feed the deliveries to a new engine database in batches, then scan it at ``NOW``."""
+    from .engine import SLAEngine
+
     for suffix in ("", "-wal", "-shm"):
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     stored = dropped = late_stored = 0
-    url = f"sqlite:///{database}"
-    with SLAEngine(url, policies=policy_set, now=NOW) as engine:
+    with SLAEngine(f"sqlite:///{database}", policies=policy_set, now=NOW) as engine:
         batch: list[TicketEvent] = []
         total = len(arriving)
         for index, (_, _, events) in enumerate(arriving, start=1):
@@ -524,7 +576,11 @@ def run_demo(
                 report_progress("deliveries", index, total)
         scan = engine.scan(NOW)
         report_progress("scan", 1, 1)
+    return _Ingested(stored, dropped, late_stored, scan.breaches, scan.warnings)
 
+
+def _write_report(out: Path, url: str, policy_set: PolicySet) -> tuple[Report, Path, Path]:
+    """The demo's report from the engine's events, written as HTML and JSON into ``out``."""
     from .cli.report_commands import events_from_engine
 
     period = ReportPeriod.parse(REPORT_PERIOD)
@@ -545,23 +601,4 @@ def run_demo(
     )
     json_path = out / "report.json"
     json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
-    report_progress("report", 1, 1)
-    used = sorted({c.source for c in CUSTOMERS} - set(missing))
-    return DemoResult(
-        folder=out,
-        database=database,
-        html=html_path,
-        json=json_path,
-        tickets=tickets,
-        payloads=len(arriving),
-        duplicates_sent=duplicates,
-        late_sent=late,
-        stored=stored,
-        duplicates_dropped=dropped,
-        late_stored=late_stored,
-        breaches_scanned=scan.breaches,
-        warnings_scanned=scan.warnings,
-        via_adapters=tuple(used),
-        direct=tuple(sorted(missing)),
-        report=report,
-    )
+    return report, html_path, json_path

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ._config import named_table, read_toml
+from ._config import read_toml
 from ._instants import EPOCH, MICROSECOND, duration_us, from_us, to_us
 from .durations import parse_duration
 from .errors import CalendarError
@@ -36,8 +36,6 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MINUTES_PER_DAY = 24 * 60
 _US_PER_MINUTE = 60_000_000
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-_TOP_KEYS = frozenset({"name", "timezone", "description", "hours", "holidays", "special"})
-_HOLIDAY_KEYS = frozenset({"country", "subdiv", "categories", "observed", "dates", "exclude"})
 # Searches for open time give up this many years past the instant they started from.
 _SEARCH_YEARS = 50
 _MIN_YEAR, _MAX_YEAR = 2, 9997
@@ -216,14 +214,16 @@ class Calendar:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: str = "") -> Calendar:
         """Build a calendar from the mapping form of a calendar file (see docs/calendars.md)."""
-        return _from_mapping(data, source=source)
+        from .calendar_mapping import calendar_from_mapping  # it builds a Calendar: imported late
+
+        return calendar_from_mapping(data, source=source)
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> Calendar:
         """Load a calendar file by path, or a bundled calendar by name (``"us-business"``)."""
         path = _resolve(name_or_path)
         data = read_toml(path, "calendar", CalendarError)
-        return _from_mapping(data, source=str(path))
+        return cls.from_mapping(data, source=str(path))
 
     # ---- the rules ---------------------------------------------------------------------------
 
@@ -545,135 +545,6 @@ def _check_week(hours: tuple[tuple[TimeRange, ...], ...], where: str) -> None:
     for (_, a_end, a), (b_start, _, b) in pairwise(spans):
         if b_start < a_end:
             raise CalendarError(f"{where}: ranges {a!r} and {b!r} overlap")
-
-
-def _parse_ranges(value: Any, where: str) -> tuple[TimeRange, ...]:
-    if not isinstance(value, list):
-        raise CalendarError(
-            f"{where}: expected a list of ranges like ['09:00-17:00'], got {value!r}"
-        )
-    return tuple(sorted(TimeRange.parse(text, where=where) for text in value))
-
-
-def _parse_date(value: Any, where: str) -> date:
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise CalendarError(f"{where}: {value!r} is not a date like '2026-12-24'")
-
-
-def _from_mapping(data: Mapping[str, Any], *, source: str) -> Calendar:
-    name, where = named_table(data, "calendar", source, _TOP_KEYS, CalendarError)
-    timezone = data.get("timezone")
-    if timezone is None:
-        raise CalendarError(f"{where('timezone')}: missing; give an IANA zone like 'Europe/Berlin'")
-    _zone(timezone, where("timezone"))
-
-    raw_hours = data.get("hours", {})
-    if not isinstance(raw_hours, Mapping):
-        raise CalendarError(f"{where('hours')}: expected a table of weekdays, got {raw_hours!r}")
-    for key in raw_hours:
-        if key not in WEEKDAYS:
-            raise CalendarError(
-                f"{where('hours.' + str(key))}: unknown weekday (use {', '.join(WEEKDAYS)})"
-            )
-    hours = tuple(_parse_ranges(raw_hours.get(d, []), where(f"hours.{d}")) for d in WEEKDAYS)
-
-    raw_holidays = data.get("holidays", {})
-    if not isinstance(raw_holidays, Mapping):
-        raise CalendarError(f"{where('holidays')}: expected a table, got {raw_holidays!r}")
-    for key in raw_holidays:
-        if key not in _HOLIDAY_KEYS:
-            raise CalendarError(
-                f"{where('holidays.' + str(key))}: unknown key "
-                f"(allowed: {', '.join(sorted(_HOLIDAY_KEYS))})"
-            )
-    rule = _holiday_rule(raw_holidays, where)
-    closed = frozenset(
-        _parse_date(v, where("holidays.dates")) for v in _list(raw_holidays, "dates", where)
-    )
-    worked = frozenset(
-        _parse_date(v, where("holidays.exclude")) for v in _list(raw_holidays, "exclude", where)
-    )
-    both = closed & worked
-    if both:
-        raise CalendarError(
-            f"{where('holidays')}: {min(both).isoformat()} is both in dates and in exclude"
-        )
-
-    raw_special = data.get("special", {})
-    if not isinstance(raw_special, Mapping):
-        raise CalendarError(f"{where('special')}: expected a table of dates, got {raw_special!r}")
-    special = tuple(
-        sorted(
-            (_parse_date(k, where(f"special.{k}")), _parse_ranges(v, where(f"special.{k}")))
-            for k, v in raw_special.items()
-        )
-    )
-    description = data.get("description", "")
-    if not isinstance(description, str):
-        raise CalendarError(f"{where('description')}: expected a text, got {description!r}")
-    return Calendar(
-        name=name,
-        timezone=timezone,
-        hours=hours,
-        holidays=rule,
-        closed_dates=closed,
-        worked_dates=worked,
-        special=special,
-        description=description,
-        source=source,
-    )
-
-
-def _list(table: Mapping[str, Any], key: str, where: Callable[[str], str]) -> list[Any]:
-    value = table.get(key, [])
-    if not isinstance(value, list):
-        raise CalendarError(f"{where('holidays.' + key)}: expected a list, got {value!r}")
-    return value
-
-
-def _holiday_rule(table: Mapping[str, Any], where: Callable[[str], str]) -> HolidayRule | None:
-    country = table.get("country")
-    if country is None:
-        for key in ("subdiv", "categories", "observed"):
-            if key in table:
-                raise CalendarError(f"{where('holidays.' + key)}: needs holidays.country")
-        return None
-    if not isinstance(country, str):
-        raise CalendarError(
-            f"{where('holidays.country')}: expected a country code, got {country!r}"
-        )
-    subdiv = table.get("subdiv")
-    if subdiv is not None and not isinstance(subdiv, str):
-        raise CalendarError(f"{where('holidays.subdiv')}: expected a text, got {subdiv!r}")
-    categories = table.get("categories", [])
-    if isinstance(categories, str):
-        categories = [categories]
-    if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
-        raise CalendarError(
-            f"{where('holidays.categories')}: expected a list of names, got {categories!r}"
-        )
-    observed = table.get("observed", True)
-    if not isinstance(observed, bool):
-        raise CalendarError(
-            f"{where('holidays.observed')}: expected true or false, got {observed!r}"
-        )
-    rule = HolidayRule(
-        country=country, subdiv=subdiv, categories=tuple(categories), observed=observed
-    )
-    try:  # fail at load time, not in the middle of a calculation
-        rule.dates(2026)
-    except (NotImplementedError, ValueError, KeyError) as exc:
-        raise CalendarError(
-            f"{where('holidays')}: the holidays package does not know "
-            f"country={country!r} subdiv={subdiv!r} categories={categories!r}: {exc}"
-        ) from exc
-    return rule
 
 
 # ---- bundled calendars -----------------------------------------------------------------------

@@ -235,50 +235,61 @@ def _hours(policy: SLAPolicy, today: date) -> list[Block]:
                 f"Calendar {cal.name}{about}, in the time zone {cal.timezone}.{used}",
             )
         )
-        rows = []
-        for index, _ in enumerate(WEEKDAYS):
-            ranges = cal.hours[index]
-            rows.append((_DAY_NAMES[index], ", ".join(str(r) for r in ranges) or "closed"))
-        blocks.append(Block("table", header=("Day", "Open"), rows=tuple(rows)))
-        special = [(d, r) for d, r in cal.special if today <= d <= last and not cal.is_holiday(d)]
-        if special:
-            blocks.append(Block("paragraph", "Days with their own hours:"))
-            blocks.append(
-                Block(
-                    "table",
-                    header=("Date", "Open"),
-                    rows=tuple(
-                        (_day(d), ", ".join(str(x) for x in r) or "closed") for d, r in special
-                    ),
-                )
+        blocks.extend(_week_and_special_days(cal, today, last))
+        blocks.extend(_holiday_blocks(cal, today, last))
+    return blocks
+
+
+def _week_and_special_days(cal: Calendar, today: date, last: date) -> list[Block]:
+    """The weekly opening hours, and the days up to ``last`` with hours of their own."""
+    rows = []
+    for index, _ in enumerate(WEEKDAYS):
+        ranges = cal.hours[index]
+        rows.append((_DAY_NAMES[index], ", ".join(str(r) for r in ranges) or "closed"))
+    blocks = [Block("table", header=("Day", "Open"), rows=tuple(rows))]
+    special = [(d, r) for d, r in cal.special if today <= d <= last and not cal.is_holiday(d)]
+    if special:
+        blocks.append(Block("paragraph", "Days with their own hours:"))
+        blocks.append(
+            Block(
+                "table",
+                header=("Date", "Open"),
+                rows=tuple((_day(d), ", ".join(str(x) for x in r) or "closed") for d, r in special),
             )
-        holidays = _holidays(cal, today, last)
-        if holidays:
-            blocks.append(
-                Block(
-                    "paragraph",
-                    f"Holidays from {today.isoformat()} to {last.isoformat()}, on which no "
-                    "business time passes:",
-                )
+        )
+    return blocks
+
+
+def _holiday_blocks(cal: Calendar, today: date, last: date) -> list[Block]:
+    """The holidays from ``today`` to ``last``, and the public holidays worked as ordinary days."""
+    blocks = []
+    holidays = _holidays(cal, today, last)
+    if holidays:
+        blocks.append(
+            Block(
+                "paragraph",
+                f"Holidays from {today.isoformat()} to {last.isoformat()}, on which no "
+                "business time passes:",
             )
-            blocks.append(Block("table", header=("Date", "Holiday"), rows=tuple(holidays)))
-        else:
-            blocks.append(
-                Block(
-                    "paragraph",
-                    f"No holidays from {today.isoformat()} to {last.isoformat()}.",
-                )
+        )
+        blocks.append(Block("table", header=("Date", "Holiday"), rows=tuple(holidays)))
+    else:
+        blocks.append(
+            Block(
+                "paragraph",
+                f"No holidays from {today.isoformat()} to {last.isoformat()}.",
             )
-        worked = sorted(d for d in cal.worked_dates if today <= d <= last)
-        if worked:
-            blocks.append(
-                Block(
-                    "paragraph",
-                    "Public holidays worked as ordinary days: "
-                    + ", ".join(_day(d) for d in worked)
-                    + ".",
-                )
+        )
+    worked = sorted(d for d in cal.worked_dates if today <= d <= last)
+    if worked:
+        blocks.append(
+            Block(
+                "paragraph",
+                "Public holidays worked as ordinary days: "
+                + ", ".join(_day(d) for d in worked)
+                + ".",
             )
+        )
     return blocks
 
 

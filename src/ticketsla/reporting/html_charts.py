@@ -76,6 +76,31 @@ def _bars(
             f'<text class="empty" x="{left + plot_w / 2}" y="{top + plot_h / 2}" '
             f'text-anchor="middle">no data in this period</text>'
         )
+    parts.extend(
+        _bar_groups(chart_id, categories, series, tooltips, (left, top, plot_w, plot_h), y_max)
+    )
+    parts.extend(_goal_lines(goals, left, top, plot_w, plot_h, y_max))
+    parts.append(
+        f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
+        f'y2="{top + plot_h}"/>'
+    )
+    parts.append(legend)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bar_groups(
+    chart_id: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    tooltips: Sequence[Sequence[str]] | None,
+    plot: tuple[int, int, int, int],
+    y_max: float,
+) -> list[str]:
+    """One group of bars a category (a bar a series), and a tick label under every few groups;
+    ``plot`` is the plot area's (left, top, width, height)."""
+    left, top, plot_w, plot_h = plot
+    marks: list[str] = []
     group_w = plot_w / max(len(categories), 1)
     bar_w = group_w * 0.8 / max(len(series), 1)
     every = max(1, len(categories) // 12)
@@ -87,25 +112,18 @@ def _bars(
                 continue
             bar_h = plot_h * min(point, y_max) / y_max
             tip = tooltips[j][i] if tooltips else f"{name} {category}: {point:g}"
-            parts.append(
+            marks.append(
                 f'<rect class="bar" x="{svg_number(x0 + bar_w * j)}" y="{svg_number(top + plot_h - bar_h)}" '
                 f'width="{svg_number(max(bar_w - 1, 1))}" height="{svg_number(bar_h)}" '
                 f'fill="{PALETTE[j % len(PALETTE)] if len(series) > 1 else _color(chart_id)}">'
                 f"<title>{escape_html(tip)}</title></rect>"
             )
         if i % every == 0:
-            parts.append(
+            marks.append(
                 f'<text class="tick" x="{svg_number(left + group_w * (i + 0.5))}" '
                 f'y="{top + plot_h + 16}" text-anchor="middle">{escape_html(category)}</text>'
             )
-    parts.extend(_goal_lines(goals, left, top, plot_w, plot_h, y_max))
-    parts.append(
-        f'<line class="axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
-        f'y2="{top + plot_h}"/>'
-    )
-    parts.append(legend)
-    parts.append("</svg>")
-    return "".join(parts)
+    return marks
 
 
 def _y_grid(

@@ -452,57 +452,63 @@ class Converter:
                 "at": at,
                 "seq": index + 1,
             }
-            to_text = opt_text(item.get("toString"), "toString", self.source)
-            to_id = opt_text(item.get("to"), "to", self.source)
-            if label == "status":
-                category = (
-                    issue.status_category
-                    if _same_name(to_text, issue.status_name)
-                    or (to_id is not None and to_id == issue.status_id)
-                    else None
-                )
-                status = self.settings.status_for(to_text, category, source=self.source)
-                events.append(
-                    self._event(**base, kind=EventKind.STATUS_CHANGED, actor=actor, status=status)
-                )
-            elif label == "priority":
-                if to_text is None:
-                    raise PayloadError(
-                        f"{self.source}: changelog {history_id}: priority change without a name",
-                        subject="priority",
-                    )
-                priority = self.settings.priority_for(to_text, source=self.source)
-                events.append(
-                    self._event(
-                        **base, kind=EventKind.PRIORITY_CHANGED, actor=actor, priority=priority
-                    )
-                )
-            elif label == "assignee":
-                tmp = opt_text(item.get("tmpToAccountId"), "tmpToAccountId", self.source)
-                assignee = to_id or tmp or to_text
-                events.append(
-                    self._event(**base, kind=EventKind.ASSIGNED, actor=actor, assignee=assignee)
-                )
-            elif label == "labels":
-                tags = (to_text or "").split()
-                events.append(
-                    self._event(**base, kind=EventKind.FIELDS_CHANGED, actor=actor, tags=tags)
-                )
-            elif label == "duedate":
-                events.append(self._due(base, actor, to_id or to_text, history_id))
-            elif label == "satisfaction":
-                rating = self._rating(to_id, to_text, history_id)
-                if rating is not None:
-                    events.append(
-                        self._event(
-                            **base,
-                            kind=EventKind.SATISFACTION_RATED,
-                            actor=Actor.CUSTOMER,
-                            rating=rating,
-                            scale=(1, 5),
-                        )
-                    )
+            event = self._item_event(issue, history_id, label, item, base, actor)
+            if event is not None:
+                events.append(event)
         return events
+
+    def _item_event(
+        self,
+        issue: _Issue,
+        history_id: str,
+        label: str,
+        item: Mapping[str, Any],
+        base: dict[str, Any],
+        actor: Actor,
+    ) -> TicketEvent | None:
+        """The event one changelog item of a field we follow stands for (None: it stands for
+        none, as a satisfaction item without a rating)."""
+        to_text = opt_text(item.get("toString"), "toString", self.source)
+        to_id = opt_text(item.get("to"), "to", self.source)
+        if label == "status":
+            category = (
+                issue.status_category
+                if _same_name(to_text, issue.status_name)
+                or (to_id is not None and to_id == issue.status_id)
+                else None
+            )
+            status = self.settings.status_for(to_text, category, source=self.source)
+            return self._event(**base, kind=EventKind.STATUS_CHANGED, actor=actor, status=status)
+        if label == "priority":
+            if to_text is None:
+                raise PayloadError(
+                    f"{self.source}: changelog {history_id}: priority change without a name",
+                    subject="priority",
+                )
+            priority = self.settings.priority_for(to_text, source=self.source)
+            return self._event(
+                **base, kind=EventKind.PRIORITY_CHANGED, actor=actor, priority=priority
+            )
+        if label == "assignee":
+            tmp = opt_text(item.get("tmpToAccountId"), "tmpToAccountId", self.source)
+            assignee = to_id or tmp or to_text
+            return self._event(**base, kind=EventKind.ASSIGNED, actor=actor, assignee=assignee)
+        if label == "labels":
+            tags = (to_text or "").split()
+            return self._event(**base, kind=EventKind.FIELDS_CHANGED, actor=actor, tags=tags)
+        if label == "duedate":
+            return self._due(base, actor, to_id or to_text, history_id)
+        if label == "satisfaction":
+            rating = self._rating(to_id, to_text, history_id)
+            if rating is not None:
+                return self._event(
+                    **base,
+                    kind=EventKind.SATISFACTION_RATED,
+                    actor=Actor.CUSTOMER,
+                    rating=rating,
+                    scale=(1, 5),
+                )
+        return None
 
     def _due(
         self, base: dict[str, Any], actor: Actor, value: str | None, history_id: str

@@ -1,0 +1,153 @@
+"""A clock cycle while the fold works on it: its running time as *segments* (stretches during which
+it ran, each measured on the calendar in force then), and when that running time reaches an amount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .calendar import Calendar
+from .clock_state import ClockState, ClockStatus
+
+if TYPE_CHECKING:
+    from .clock_plan import _Plan
+
+__all__ = ["Segment"]
+
+
+class Segment(NamedTuple):
+    """A stretch of running time of one cycle."""
+
+    start: int
+    end: int | None  # None while still running
+    calendar: Calendar  # the calendar it is measured on
+    before: int  # the cycle's running time before it
+    length: int | None  # its own length; None while still running
+
+
+class _Cycle:
+    """Mutable working state of one cycle during the fold."""
+
+    __slots__ = (
+        "_closed",
+        "calendar",
+        "closed_elapsed",
+        "history_breached",
+        "number",
+        "open_since",
+        "shown",
+        "started",
+        "status",
+        "stopped",
+        "stopped_by_done",
+        "suspended",
+        "target",
+        "target_since",
+    )
+
+    def __init__(self, number: int, at: int, target: int | None, calendar: Calendar) -> None:
+        self.number = number
+        self.started = at
+        self.status = ClockStatus.RUNNING
+        self.stopped: int | None = None
+        self.stopped_by_done = False
+        self.target = target
+        self.target_since = at
+        self.calendar = calendar
+        self._closed: list[Segment] = []
+        self.closed_elapsed = 0
+        self.open_since: int | None = at
+        self.history_breached = False
+        self.suspended: _Cycle | None = None  # what is shown while no target applies
+        # once the cycle is settled (not its metric's latest): (plan, (priority, ticket), state)
+        self.shown: tuple[_Plan, tuple[Any, str], ClockState | None] | None = None
+
+    @property
+    def closed(self) -> list[Segment]:
+        """The finished segments, in order."""
+        return self._closed
+
+    @closed.setter
+    def closed(self, segments: Iterable[tuple[int, int | None, Calendar, int, int | None]]) -> None:
+        # also takes plain 5-tuples, as a fold snapshot stores them
+        self._closed = [Segment(*segment) for segment in segments]
+
+    def copy(self) -> _Cycle:
+        """A copy to go on folding with (segments are immutable tuples; ``suspended`` is only
+        ever replaced, never changed)."""
+        twin = _Cycle.__new__(_Cycle)
+        for name in _Cycle.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin._closed = list(self._closed)
+        return twin
+
+    def snapshot_cancelled(self, at: int) -> _Cycle:
+        """A copy of this cycle cancelled at ``at``: how it shows while no target applies."""
+        copy = _Cycle(self.number, self.started, self.target, self.calendar)
+        copy._closed = list(self._closed)
+        copy.closed_elapsed = self.closed_elapsed
+        copy.open_since = self.open_since
+        copy.target_since = self.target_since
+        copy.history_breached = self.history_breached
+        copy.close_segment(at)
+        copy.status = ClockStatus.CANCELLED
+        copy.stopped = at
+        return copy
+
+    def close_segment(self, at: int) -> None:
+        if self.open_since is not None:
+            if at > self.open_since:
+                length = self.calendar.elapsed_us(self.open_since, at)
+                before = self.closed_elapsed
+                self._closed.append(Segment(self.open_since, at, self.calendar, before, length))
+                self.closed_elapsed = before + length
+            self.open_since = None
+
+    def reset(self, at: int) -> None:
+        self._closed.clear()
+        self.closed_elapsed = 0
+        self.started = at
+        self.target_since = at
+
+    def segments(self) -> list[Segment]:
+        out: list[Segment] = list(self._closed)
+        if self.open_since is not None:
+            out.append(Segment(self.open_since, None, self.calendar, self.closed_elapsed, None))
+        return out
+
+
+def _reach(segments: Sequence[Segment], amount: int) -> tuple[int | None, int | None]:
+    """When the running time reaches ``amount``, and when the clock first runs on past that.
+
+    The two differ only when the clock stopped or paused exactly on reaching it: a reply at the
+    due instant reaches the target without passing it. Either is None when it never happened.
+    """
+    reached: int | None = None
+    for start, end, cal, before, length in segments:
+        need = amount - before
+        if need < 0:  # reached before this segment; running on now passes it
+            return reached if reached is not None else start, start
+        if end is None:
+            point = cal.add_us(start, need)
+            return (reached if reached is not None else point), point
+        if length is not None and length >= need:
+            point = cal.add_us(start, need)
+            if reached is None:
+                reached = point
+            if point < end:
+                return reached, point
+    return reached, None
+
+
+def _breach_instants(crossing: int, target_since: int) -> tuple[int, int]:
+    """The last instant a clock is not breached, and the breach instant shown for it.
+
+    Running time passing the target at ``crossing`` breaches just after it (reaching the target
+    exactly is no breach). A target that applied at ``target_since`` to a clock already past it
+    breaches at that very instant, when ``remaining`` turns negative: shown as the re-target
+    instant, as Zendesk shows it, and not breached one microsecond before it.
+    """
+    if crossing < target_since:
+        return target_since - 1, target_since
+    return crossing, crossing

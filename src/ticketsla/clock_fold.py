@@ -1,0 +1,533 @@
+"""The clock fold: a ticket's events, its policies and an instant in; every SLA clock's state out.
+
+Pure and deterministic. The fold walks the ticket's events in history order, keeping for each
+metric a list of cycles (``ticketsla.clock_cycle``); each event moves the clocks its kind and the
+policy's dispatch table (``ticketsla.clock_plan``) say it moves. What each cycle shows at the end
+is worked out by ``ticketsla.clock_reading``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, timedelta, tzinfo
+from typing import Any
+
+from ._instants import from_us
+from .calendar import Calendar
+from .clock_cycle import _breach_instants, _Cycle, _reach
+from .clock_plan import _plan
+from .clock_reading import clock_of
+from .clock_state import (
+    _ACTIVE,
+    _PAUSED,
+    _RUNNING,
+    ClockState,
+    ClockStatus,
+    TicketSLA,
+    _at_instant,
+    _metric_and_cycle,
+    _new_object,
+    _set_slot,
+)
+from .durations import format_duration
+from .events import (
+    Actor,
+    EventKind,
+    Status,
+    TicketEvent,
+    due_instant_us,
+    order_events,
+)
+from .metrics import MetricDefinition, OnReopen
+from .outcomes import OutcomeTally
+from .policy import DEFAULT_CUSTOMER_REPLY_REOPENS, PolicySet, SLAPolicy
+
+__all__ = ["Chooser", "ResponseRule", "fold"]
+
+Chooser = Callable[[Mapping[str, Any], tuple[SLAPolicy, ...]], str | None]
+ResponseRule = Callable[[TicketEvent], bool | None]
+
+
+class _Fold:
+    """One evaluation of one ticket. Kept as a class so ``explain`` can re-run it with a trace."""
+
+    def __init__(
+        self,
+        events: Sequence[TicketEvent],
+        policies: PolicySet,
+        at: int,
+        chooser: Chooser | None,
+        response_rule: ResponseRule | None,
+        trace: list[tuple[int, str]] | None,
+    ) -> None:
+        self.events = events
+        self.ticket_id = events[0].ticket_id if events else ""
+        self.policies = policies
+        self.at = at
+        self.chooser = chooser
+        self.response_rule = response_rule
+        self.trace = trace
+        self.fields: dict[str, Any] = {}
+        self.status: Status | None = None
+        self.policy: SLAPolicy | None = None
+        self.policy_reason = "no events yet"
+        self.cycles: dict[str, list[_Cycle]] = {}
+        self.plan = _plan(policies, None)
+        # A ticket an agent opened: the creation instant, and whether its opening message was an
+        # internal note only (then first-reply clocks wait for the requester's first message).
+        self.agent_opened: int | None = None
+        # metric -> a due instant pinned by a due_set event, until a due_cleared
+        self.pins: dict[str, int] = {}
+        self.waiting_for_requester: set[str] = set()
+        self.tally = OutcomeTally()  # FCR and CSAT, fed the applied events by ``result``
+        # Set on a fold resumed from a snapshot (ticketsla.fold_snapshot): the kinds of the
+        # snapshot's events at its last instant, and how to rebuild the fold there with a trace.
+        self.earlier: tuple[int, frozenset[str]] | None = None
+        self.rebuild: Callable[[list[tuple[int, str]]], _Fold] | None = None
+
+    # -- helpers --
+
+    def note(self, at: int, text: str) -> None:
+        """Add a line to the trace (callers build the text only when ``trace`` is kept)."""
+        if self.trace is not None:
+            self.trace.append((at, f"{from_us(at, self.zone()).isoformat()}  {text}"))
+
+    def zone(self) -> tzinfo:
+        return self.policy.calendar.zone if self.policy is not None else UTC
+
+    def definition(self, metric: str) -> MetricDefinition:
+        return self.plan.current[metric][0]
+
+    def calendar(self, metric: str) -> Calendar:
+        return self.plan.current[metric][1]
+
+    def target(self, metric: str) -> int | None:
+        if self.policy is None:
+            return None
+        return self.policy.target_us(metric, self.fields.get("priority"))
+
+    def is_response(self, event: TicketEvent) -> bool:
+        if event.kind is not EventKind.AGENT_REPLY:
+            return False
+        if self.response_rule is not None:
+            verdict = self.response_rule(event)
+            if verdict is not None:
+                return verdict
+        return event.is_public_response
+
+    # -- the walk --
+
+    def run(self) -> TicketSLA:
+        events = self.events
+        ticket_id = events[0].ticket_id if events else ""
+        at = self.at
+        if events and events[0].at_us <= at:
+            self.choose(events[0].at_us)
+        applied = self.walk(events)
+        return self.result(ticket_id, events if applied == len(events) else events[:applied])
+
+    def run_on(self) -> TicketSLA:
+        """Finish a fold restored from a snapshot: apply ``events`` (those after it)."""
+        applied = self.walk(self.events)
+        return self.result(self.ticket_id, self.events[:applied])
+
+    def walk(self, events: Sequence[TicketEvent]) -> int:
+        """Apply ``events`` (in history order) up to ``at``; return how many applied."""
+        at = self.at
+        count = 0
+        for event in events:
+            if event.at_us > at:
+                break
+            _APPLY[event.kind](self, event)
+            count += 1
+        return count
+
+    # One method per event kind, dispatched through ``_APPLY``.
+
+    def apply_created(self, event: TicketEvent) -> None:
+        self.set_fields(event)
+        at = event.at_us
+        if event.status is not None:
+            self.status = event.status
+        if event.actor is Actor.AGENT and self.agent_opened is None:
+            self.agent_opened = at
+            if self.opened_with_a_note_only(at):
+                self.waiting_for_requester = set(self.plan.first_reply)
+                if self.trace is not None:
+                    self.note(
+                        at,
+                        "opened by an agent with an internal note: first replies start "
+                        "at the requester's first message",
+                    )
+        self.fire(EventKind.CREATED, at)
+
+    def apply_fields(self, event: TicketEvent) -> None:
+        self.set_fields(event)
+        self.fire(event.kind, event.at_us)
+
+    def apply_agent_reply(self, event: TicketEvent) -> None:
+        at = event.at_us
+        if at == self.agent_opened:
+            # An agent opened the ticket with this public message: it is what ``created``
+            # already told, not a reply to anyone.
+            if self.trace is not None:
+                self.note(at, f"{event.kind} ({event.event_id}) opens the ticket: no reply")
+            return
+        if not self.is_response(event):
+            if self.trace is not None:
+                self.note(at, f"{event.kind} ({event.event_id}) is not a response: no clock stops")
+            return
+        self.fire(EventKind.AGENT_REPLY, at)
+
+    def apply_customer_message(self, event: TicketEvent) -> None:
+        if event.auto:
+            return  # an auto-reply from the customer's side starts and stops nothing
+        at = event.at_us
+        if self.waiting_for_requester:
+            for metric in sorted(self.waiting_for_requester):
+                if metric in self.plan.current and not self.cycles.get(metric):
+                    self.start(metric, at, reason="started by the requester's first message")
+            self.waiting_for_requester.clear()
+        reopens = (
+            self.policy.customer_reply_reopens
+            if self.policy is not None
+            else DEFAULT_CUSTOMER_REPLY_REOPENS
+        )
+        if self.status in reopens:
+            # The customer's answer ends the wait: a solved ticket reopens, a pending or
+            # on-hold one opens (the policy's customer_reply_reopens).
+            if self.trace is not None:
+                self.note(at, f"customer wrote on a {self.status} ticket: it opens")
+            self.set_status(Status.OPEN, at)
+        self.fire(EventKind.CUSTOMER_MESSAGE, at)
+
+    def apply_due_set(self, event: TicketEvent) -> None:
+        metric = _pinned_metric(event)
+        self.pins[metric] = due_instant_us(event)
+        if self.trace is not None:
+            self.note(event.at_us, f"{metric}: due instant pinned by {event.event_id}")
+
+    def apply_due_cleared(self, event: TicketEvent) -> None:
+        metric = _pinned_metric(event)
+        if self.pins.pop(metric, None) is not None and self.trace is not None:
+            self.note(event.at_us, f"{metric}: pinned due instant cleared")
+
+    def apply_status(self, event: TicketEvent) -> None:
+        status = event.status
+        if status is not None and status is not self.status:
+            at = event.at_us
+            self.set_status(status, at)
+            self.fire(_STATUS_TRIGGER[status], at)
+
+    def apply_other(self, event: TicketEvent) -> None:
+        self.fire(event.kind, event.at_us)
+
+    def opened_with_a_note_only(self, at: int) -> bool:
+        """Whether the events at the creation instant hold an internal note and no public reply."""
+        kinds: set[str] = {e.kind for e in self.events if e.at_us == at}
+        if self.earlier is not None and self.earlier[0] == at:
+            kinds |= self.earlier[1]
+        return EventKind.INTERNAL_NOTE in kinds and EventKind.AGENT_REPLY not in kinds
+
+    def set_fields(self, event: TicketEvent) -> None:
+        changed = False
+        fields = self.fields
+        for name, value in event.ticket_fields().items():
+            if name == "status":
+                continue
+            if fields.get(name) != value:
+                fields[name] = value
+                changed = True
+        if changed:
+            self.choose(event.at_us)
+
+    def choose(self, at: int) -> None:
+        policy, reason = self.policies.choose(self.fields, self.chooser)
+        if policy is not self.policy:
+            self.plan = _plan(self.policies, policy)
+            self.policy = policy
+            if self.trace is not None:
+                self.note(at, reason)
+        self.policy_reason = reason
+        self.retarget(at)
+
+    def retarget(self, at: int) -> None:
+        for metric, cycles in self.cycles.items():
+            if cycles and cycles[-1].status in _ACTIVE:
+                self.retarget_cycle(metric, cycles[-1], at)
+
+    def retarget_cycle(self, metric: str, cycle: _Cycle, at: int) -> None:
+        """Apply the target and calendar now in force to an active cycle."""
+        target = self.target(metric)
+        calendar = self.calendar(metric)
+        trace = self.trace
+        if target != cycle.target:
+            if cycle.target is not None and target is not None:
+                self.mark_history_breach(cycle, at)
+            if target is None and cycle.target is not None:
+                # Shown as cancelled while no target applies, but measured on: when a target
+                # applies again the cycle resumes from its original start, as one that started
+                # without a target would (the order of target changes never loses a clock).
+                self.mark_history_breach(cycle, at)
+                cycle.suspended = cycle.snapshot_cancelled(at)
+                cycle.target = None
+                cycle.target_since = at
+                if trace is not None:
+                    self.note(at, f"{metric} #{cycle.number}: no target any more: cancelled")
+                self.repause(metric, cycle, at)
+                return
+            if cycle.suspended is not None:
+                cycle.suspended = None
+                if trace is not None:
+                    self.note(at, f"{metric} #{cycle.number}: a target applies again: resumed")
+            if trace is not None:
+                self.note(
+                    at,
+                    f"{metric} #{cycle.number}: re-targeted to {_td(target)} "
+                    "from its original start",
+                )
+            cycle.target = target
+            cycle.target_since = at
+        if calendar != cycle.calendar:  # by value: two policies may load equal calendars
+            if cycle.open_since is not None:
+                cycle.close_segment(at)
+                cycle.open_since = at
+            cycle.calendar = calendar
+            if trace is not None:
+                self.note(at, f"{metric} #{cycle.number}: now measured on {calendar.name}")
+        self.repause(metric, cycle, at)
+
+    def mark_history_breach(self, cycle: _Cycle, at: int) -> None:
+        if cycle.history_breached or cycle.target is None:
+            return
+        _, crossing = _reach(cycle.segments(), cycle.target)
+        if crossing is not None and _breach_instants(crossing, cycle.target_since)[0] < at:
+            cycle.history_breached = True
+
+    def set_status(self, status: Status, at: int) -> None:
+        previous = self.status
+        self.status = status
+        reopened = previous in _DONE and status not in _DONE
+        # Only the latest cycle of a metric can be active: the next starts when it stops.
+        for metric, cycles in self.cycles.items():
+            if cycles:
+                if reopened:
+                    self.reopen(metric, cycles, at)
+                latest = cycles[-1].status
+                if latest is _RUNNING or latest is _PAUSED:
+                    self.repause(metric, cycles[-1], at)
+
+    def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
+        state = cycle.status
+        if state is not _RUNNING and state is not _PAUSED:
+            return
+        if self.status in self.plan.pause_while[metric]:
+            if state is _RUNNING:
+                cycle.close_segment(at)
+                cycle.status = _PAUSED
+                if self.trace is not None:
+                    self.note(at, f"{metric} #{cycle.number}: paused ({self.status})")
+        elif state is _PAUSED:
+            cycle.status = _RUNNING
+            cycle.open_since = at
+            if self.trace is not None:
+                self.note(at, f"{metric} #{cycle.number}: resumed ({self.status})")
+
+    def reopen(self, metric: str, cycles: list[_Cycle], at: int) -> None:
+        last = cycles[-1]
+        rule = self.definition(metric).on_reopen
+        if rule is OnReopen.IGNORE or last.status is not ClockStatus.FULFILLED:
+            return
+        if not last.stopped_by_done:
+            return
+        if rule is OnReopen.NEW_CYCLE:
+            self.start(metric, at, reason="reopened: new cycle")
+            return
+        if rule is OnReopen.RESTART:
+            self.mark_history_breach(last, at)  # the breach stays on record after the restart
+            last.reset(at)
+            if self.trace is not None:
+                self.note(at, f"{metric} #{last.number}: reopened: restarts from zero")
+        elif self.trace is not None:
+            self.note(at, f"{metric} #{last.number}: reopened: continues, elapsed time kept")
+        last.status = ClockStatus.RUNNING
+        last.stopped = None
+        last.stopped_by_done = False
+        last.open_since = at
+        # a priority or policy change made while solved applies from the reopen on
+        self.retarget_cycle(metric, last, at)
+
+    def fire(self, trigger: str, at: int) -> None:
+        moves = self.plan.by_trigger.get(trigger)
+        if moves is None:
+            return
+        all_cycles = self.cycles
+        trace = self.trace
+        for metric, starts, stops, cancels, by_status, many_cycles, after in moves:
+            cycles = all_cycles.get(metric)
+            if cycles is None:
+                cycles = all_cycles[metric] = []
+                active = None
+            else:
+                active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
+            if active is not None:
+                if stops:
+                    active.close_segment(at)
+                    active.status = ClockStatus.FULFILLED
+                    active.stopped = at
+                    active.stopped_by_done = by_status
+                    if trace is not None:
+                        self.note(at, f"{metric} #{active.number}: fulfilled by {trigger}")
+                    active = None
+                elif cancels:
+                    active.close_segment(at)
+                    active.status = ClockStatus.CANCELLED
+                    active.stopped = at
+                    if trace is not None:
+                        self.note(at, f"{metric} #{active.number}: cancelled by {trigger}")
+                    continue
+            if active is None and starts:
+                if cycles and not many_cycles:
+                    continue
+                if metric in self.waiting_for_requester:
+                    continue
+                if self.status in _DONE:
+                    continue
+                if after is not None and after in self.plan.current:
+                    gate_cycles = all_cycles.get(after)
+                    if not gate_cycles or gate_cycles[0].stopped is None:
+                        continue
+                self.start(metric, at, reason="started by " + trigger)
+
+    def start(self, metric: str, at: int, *, reason: str) -> None:
+        cycles = self.cycles.setdefault(metric, [])
+        cycle = _Cycle(len(cycles) + 1, at, self.target(metric), self.plan.current[metric][1])
+        cycles.append(cycle)
+        if self.trace is not None:
+            self.note(
+                at,
+                f"{metric} #{cycle.number}: {reason}; target {_td(cycle.target)} "
+                f"on {cycle.calendar.name}",
+            )
+        self.repause(metric, cycle, at)
+
+    # -- the result --
+
+    def result(self, ticket_id: str, applied: Sequence[TicketEvent]) -> TicketSLA:
+        at = self.at
+        states: list[ClockState] = []
+        policy = self.policy
+        policy_name = policy.name if policy is not None else None
+        priority = self.fields.get("priority")
+        all_cycles = self.cycles
+        pins = self.pins
+        plan = self.plan
+        tracing = self.trace is not None
+        for metric, cycles in all_cycles.items():
+            pin = pins.get(metric) if pins else None
+            latest = cycles[-1] if cycles else None
+            for cycle in cycles:
+                if cycle is latest or tracing:
+                    pinned = pin if cycle is latest else None
+                    state = clock_of(self, ticket_id, metric, cycle, pinned, policy_name, priority)
+                else:
+                    # A cycle before the latest never changes again, and neither does what it
+                    # shows under one policy and priority, but for the instant asked about: a
+                    # fold resumed from a snapshot shares it, and what it showed, with the fold
+                    # that took the snapshot.
+                    memo = cycle.shown
+                    if memo is None or memo[0] is not plan or memo[1] != (priority, ticket_id):
+                        state = clock_of(
+                            self, ticket_id, metric, cycle, None, policy_name, priority
+                        )
+                        cycle.shown = (plan, (priority, ticket_id), state)
+                    else:
+                        state = memo[2] if memo[2] is None else _at_instant(memo[2], at)
+                if state is not None:
+                    states.append(state)
+        states.sort(key=_metric_and_cycle)
+        tally = self.tally
+        for event in applied:
+            tally.add(event)
+        fcr = tally.fcr(policy.fcr, at) if policy is not None else None
+        sla: TicketSLA = _new_object(TicketSLA)  # as its __init__ does, without keywords
+        _set_slot(sla, "ticket_id", ticket_id)
+        _set_slot(sla, "at_us", at)
+        _set_slot(sla, "policy", policy_name)
+        _set_slot(sla, "policy_reason", self.policy_reason)
+        _set_slot(sla, "priority", priority)
+        _set_slot(sla, "status", self.status)
+        _set_slot(sla, "fields", tuple(sorted(self.fields.items())))
+        _set_slot(sla, "clocks", tuple(states))
+        _set_slot(sla, "fcr", fcr)
+        _set_slot(sla, "csat", tally.csat())
+        _set_slot(sla, "_explain", self.explain_later())
+        _set_slot(sla, "escalation_trail", ())
+        return sla
+
+    def explain_later(self) -> Callable[[], list[str]]:
+        events, policies, at = self.events, self.policies, self.at
+        chooser, rule, rebuild = self.chooser, self.response_rule, self.rebuild
+
+        def explain() -> list[str]:
+            trace: list[tuple[int, str]] = []
+            if rebuild is None:
+                _Fold(events, policies, at, chooser, rule, trace).run()
+            else:
+                rebuild(trace).run_on()
+            trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
+            return [text for _, text in trace]
+
+        return explain
+
+
+_DONE = (Status.SOLVED, Status.CLOSED)  # Status.is_done, without a property call
+_STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
+
+
+def _pinned_metric(event: TicketEvent) -> str:
+    """The metric a due_set or due_cleared event is about (resolution unless it names one)."""
+    metric = event.field("metric")
+    return metric if isinstance(metric, str) and metric else "resolution"
+
+
+def _td(us: int | None) -> str:
+    return "none" if us is None else format_duration(timedelta(microseconds=us))
+
+
+# How each kind of event moves the fold.
+_APPLY: dict[EventKind, Callable[[_Fold, TicketEvent], None]] = {
+    EventKind.CREATED: _Fold.apply_created,
+    EventKind.CUSTOMER_MESSAGE: _Fold.apply_customer_message,
+    EventKind.AGENT_REPLY: _Fold.apply_agent_reply,
+    EventKind.INTERNAL_NOTE: _Fold.apply_other,
+    EventKind.STATUS_CHANGED: _Fold.apply_status,
+    EventKind.PRIORITY_CHANGED: _Fold.apply_fields,
+    EventKind.ASSIGNED: _Fold.apply_fields,
+    EventKind.SATISFACTION_RATED: _Fold.apply_other,
+    EventKind.FIELDS_CHANGED: _Fold.apply_fields,
+    EventKind.DUE_SET: _Fold.apply_due_set,
+    EventKind.DUE_CLEARED: _Fold.apply_due_cleared,
+}
+
+
+def fold(
+    events: Iterable[TicketEvent],
+    policies: SLAPolicy | PolicySet,
+    at_us: int,
+    *,
+    chooser: Chooser | None = None,
+    response_rule: ResponseRule | None = None,
+) -> TicketSLA:
+    """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
+    given = list(events)
+    tickets = {e.ticket_id for e in given}  # before de-duplication, which would hide a mix-up
+    if len(tickets) > 1:
+        from .errors import EventError
+
+        raise EventError(
+            f"events of several tickets given to one fold: {', '.join(sorted(tickets)[:5])}",
+            subject="ticket_id",
+        )
+    ordered = order_events(given)
+    return _Fold(ordered, PolicySet.of(policies), at_us, chooser, response_rule, None).run()

@@ -1,0 +1,97 @@
+"""What the clock fold needs to know about the metrics under one policy of a set: which trigger
+moves which clock (the dispatch table), what pauses them, their calendars and warning levels.
+Worked out once per (set, policy) and kept in ``PolicySet.derived``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .calendar import Calendar
+from .events import EventKind
+from .metrics import MetricDefinition
+from .policy import PolicySet, SLAPolicy
+
+__all__: list[str] = []
+
+
+class _Move(NamedTuple):
+    """What one trigger does to one metric's clock under a policy (a row of the dispatch table)."""
+
+    metric: str
+    starts: bool
+    stops: bool
+    cancels: bool
+    by_status: bool  # the trigger is a status reached (a stop by solve may reopen)
+    many_cycles: bool
+    after: str | None
+
+
+class _Plan:
+    """What the fold needs to know about the metrics under one policy of a set, worked out once
+    per (set, policy) and kept in ``PolicySet.derived``."""
+
+    __slots__ = ("by_trigger", "current", "first_reply", "pause_while", "policy", "warning_amounts")
+
+    def __init__(self, policies: PolicySet, policy: SLAPolicy | None) -> None:
+        # Every metric any policy of the set measures, so that a later switch to a policy that
+        # measures it finds its clock running from the original start.
+        current: dict[str, tuple[MetricDefinition, Calendar]] = {}
+        for member in policies.all():
+            for definition in member.metrics:
+                current.setdefault(
+                    definition.name, (definition, member.calendar_for(definition.name))
+                )
+        if policy is not None:
+            for definition in policy.metrics:
+                current[definition.name] = (definition, policy.calendar_for(definition.name))
+        by_trigger: dict[str, list[_Move]] = {}
+        for metric, (definition, _) in current.items():
+            for trigger in definition.start | definition.stop | definition.cancel:
+                by_trigger.setdefault(trigger, []).append(
+                    _Move(
+                        metric=metric,
+                        starts=trigger in definition.start,
+                        stops=trigger in definition.stop,
+                        cancels=trigger in definition.cancel,
+                        by_status=trigger.startswith("status:"),
+                        many_cycles=definition.many_cycles,
+                        after=definition.after,
+                    )
+                )
+        self.policy = policy
+        self.current = current
+        self.by_trigger = {t: tuple(moves) for t, moves in by_trigger.items()}
+        self.pause_while = {m: d.pause_while for m, (d, _) in current.items()}
+        self.first_reply = tuple(m for m, (d, _) in current.items() if _is_first_reply(d))
+        self.warning_amounts: dict[tuple[str, int], tuple[tuple[str, int], ...]] = {}
+
+    def warnings(self, metric: str, target: int) -> tuple[tuple[str, int], ...]:
+        """The policy's warning levels for ``metric`` as (label, elapsed time at which it fires)
+        under ``target``, in the policy's order; levels that never fire are left out."""
+        key = (metric, target)
+        amounts = self.warning_amounts.get(key)
+        if amounts is None:
+            levels = self.policy.warnings_for(metric) if self.policy is not None else ()
+            found = ((level.label, level.elapsed_at(target)) for level in levels)
+            amounts = tuple((label, amount) for label, amount in found if amount is not None)
+            self.warning_amounts[key] = amounts
+        return amounts
+
+
+def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
+    key = ("clock-plan", None if policy is None else id(policy))
+    plan = policies.derived.get(key)
+    if plan is None:
+        plan = policies.derived[key] = _Plan(policies, policy)
+    assert isinstance(plan, _Plan)
+    return plan
+
+
+def _is_first_reply(definition: MetricDefinition) -> bool:
+    """A clock from creation to the first public reply (first_response, first_reply_time)."""
+    return (
+        EventKind.CREATED in definition.start
+        and EventKind.AGENT_REPLY in definition.stop
+        and not definition.many_cycles
+    )
