@@ -102,9 +102,7 @@ class _Fold:
         return self.plan.current[metric][1]
 
     def target(self, metric: str) -> int | None:
-        if self.policy is None:
-            return None
-        return self.policy.target_us(metric, self.fields.get("priority"))
+        return self.plan.target(metric, self.fields.get("priority"))
 
     def is_response(self, event: TicketEvent) -> bool:
         if event.kind is not EventKind.AGENT_REPLY:
