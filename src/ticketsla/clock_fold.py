@@ -16,7 +16,7 @@ from ._instants import from_us
 from .calendar import Calendar
 from .clock_cycle import _breach_instants, _Cycle, _reach
 from .clock_plan import _plan
-from .clock_reading import clock_of
+from .clock_reading import clock_of, cycle_state
 from .clock_state import (
     _ACTIVE,
     _PAUSED,
@@ -26,8 +26,7 @@ from .clock_state import (
     TicketSLA,
     _at_instant,
     _metric_and_cycle,
-    _new_object,
-    _set_slot,
+    _ticket_sla,
 )
 from .durations import format_duration
 from .events import (
@@ -399,7 +398,10 @@ class _Fold:
 
     def start(self, metric: str, at: int, *, reason: str) -> None:
         cycles = self.cycles.setdefault(metric, [])
-        cycle = _Cycle(len(cycles) + 1, at, self.target(metric), self.plan.current[metric][1])
+        plan = self.plan
+        key = (metric, self.fields.get("priority"))
+        target = plan.targets[key] if key in plan.targets else plan.target(*key)
+        cycle = _Cycle(len(cycles) + 1, at, target, plan.current[metric][1])
         cycles.append(cycle)
         if self.trace is not None:
             self.note(
@@ -421,13 +423,22 @@ class _Fold:
         pins = self.pins
         plan = self.plan
         tracing = self.trace is not None
+        # without escalation levels, a cycle with a target and no pinned due instant is read
+        # by cycle_state alone (clock_of's other cases do not arise)
+        plain = policy is None or not policy.contract.escalation
+        state: ClockState | None
         for metric, cycles in all_cycles.items():
             pin = pins.get(metric) if pins else None
             latest = cycles[-1] if cycles else None
             for cycle in cycles:
                 if cycle is latest or tracing:
                     pinned = pin if cycle is latest else None
-                    state = clock_of(self, ticket_id, metric, cycle, pinned, policy_name, priority)
+                    if plain and pinned is None and cycle.target is not None:
+                        state = cycle_state(self, ticket_id, metric, cycle, policy_name, priority)
+                    else:
+                        state = clock_of(
+                            self, ticket_id, metric, cycle, pinned, policy_name, priority
+                        )
                 else:
                     # A cycle before the latest never changes again, and neither does what it
                     # shows under one policy and priority, but for the instant asked about: a
@@ -448,20 +459,19 @@ class _Fold:
         for event in applied:
             tally.add(event)
         fcr = tally.fcr(policy.fcr, at) if policy is not None else None
-        sla: TicketSLA = _new_object(TicketSLA)  # as its __init__ does, without keywords
-        _set_slot(sla, "ticket_id", ticket_id)
-        _set_slot(sla, "at_us", at)
-        _set_slot(sla, "policy", policy_name)
-        _set_slot(sla, "policy_reason", self.policy_reason)
-        _set_slot(sla, "priority", priority)
-        _set_slot(sla, "status", self.status)
-        _set_slot(sla, "fields", tuple(sorted(self.fields.items())))
-        _set_slot(sla, "clocks", tuple(states))
-        _set_slot(sla, "fcr", fcr)
-        _set_slot(sla, "csat", tally.csat())
-        _set_slot(sla, "_explain", self.explain_later())
-        _set_slot(sla, "escalation_trail", ())
-        return sla
+        return _ticket_sla(
+            ticket_id,
+            at,
+            policy_name,
+            self.policy_reason,
+            priority,
+            self.status,
+            tuple(sorted(self.fields.items())),
+            tuple(states),
+            fcr,
+            tally.csat(),
+            self.explain_later(),
+        )
 
     def explain_later(self) -> Callable[[], list[str]]:
         events, policies, at = self.events, self.policies, self.at
