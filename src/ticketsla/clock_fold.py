@@ -409,7 +409,8 @@ class _Fold:
                 f"{metric} #{cycle.number}: {reason}; target {_td(cycle.target)} "
                 f"on {cycle.calendar.name}",
             )
-        self.repause(metric, cycle, at)
+        if self.status in plan.pause_while[metric]:  # else it runs on, as repause would leave it
+            self.repause(metric, cycle, at)
 
     # -- the result --
 
@@ -427,7 +428,12 @@ class _Fold:
         # by cycle_state alone (clock_of's other cases do not arise)
         plain = policy is None or not policy.contract.escalation
         state: ClockState | None
-        for metric, cycles in all_cycles.items():
+        # Cycles of a metric are kept in their order, so taking the metrics by name gives the
+        # states in (metric, cycle) order; a trace keeps the walk's order for its same-instant
+        # lines and sorts the states after.
+        metrics = list(all_cycles) if tracing else sorted(all_cycles)
+        for metric in metrics:
+            cycles = all_cycles[metric]
             pin = pins.get(metric) if pins else None
             latest = cycles[-1] if cycles else None
             for cycle in cycles:
@@ -446,15 +452,21 @@ class _Fold:
                     # that took the snapshot.
                     memo = cycle.shown
                     if memo is None or memo[0] is not plan or memo[1] != (priority, ticket_id):
-                        state = clock_of(
-                            self, ticket_id, metric, cycle, None, policy_name, priority
-                        )
+                        if plain and cycle.target is not None:
+                            state = cycle_state(
+                                self, ticket_id, metric, cycle, policy_name, priority
+                            )
+                        else:
+                            state = clock_of(
+                                self, ticket_id, metric, cycle, None, policy_name, priority
+                            )
                         cycle.shown = (plan, (priority, ticket_id), state)
                     else:
                         state = memo[2] if memo[2] is None else _at_instant(memo[2], at)
                 if state is not None:
                     states.append(state)
-        states.sort(key=_metric_and_cycle)
+        if tracing:
+            states.sort(key=_metric_and_cycle)
         tally = self.tally
         for event in applied:
             tally.add(event)
