@@ -305,13 +305,18 @@ class _Fold:
         previous = self.status
         self.status = status
         reopened = previous in _DONE and status not in _DONE
+        pause_while = self.plan.pause_while
         # Only the latest cycle of a metric can be active: the next starts when it stops.
         for metric, cycles in self.cycles.items():
             if cycles:
                 if reopened:
                     self.reopen(metric, cycles, at)
                 latest = cycles[-1].status
-                if latest is _RUNNING or latest is _PAUSED:
+                # repause moves a running clock the new status pauses, or a paused one it
+                # does not
+                if (latest is _RUNNING and status in pause_while[metric]) or (
+                    latest is _PAUSED and status not in pause_while[metric]
+                ):
                     self.repause(metric, cycles[-1], at)
 
     def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
