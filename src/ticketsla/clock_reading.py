@@ -82,11 +82,12 @@ def cycle_state(
     deadline = crossing if running else reached
     if fold.trace is not None:
         note_holidays(fold, metric, cycle, segments, deadline)
-    if crossing is None:
-        breach_point = breached = None
-    else:
-        breach_point, breached = _breach(crossing, cycle.target_since, stopped, at)
-    floor = fold.plan.warning_floor(metric, target)
+    breach_point, breached = (
+        (None, None) if crossing is None else _breach(crossing, cycle.target_since, stopped, at)
+    )
+    floors = fold.plan.warning_floors
+    key = (metric, target)
+    floor = floors[key] if key in floors else fold.plan.warning_floor(metric, target)
     # a stopped or paused clock short of every level fired none of them (no calendar call)
     warnings = (
         _fired_warnings(fold, metric, cycle, segments, elapsed)
