@@ -26,6 +26,10 @@ class Segment(NamedTuple):
     length: int | None  # its own length; None while still running
 
 
+# ``Segment(...)`` without the Python-level ``__new__`` a NamedTuple has: the fold makes many.
+_segment = tuple.__new__
+
+
 class _Cycle:
     """Mutable working state of one cycle during the fold."""
 
@@ -100,7 +104,9 @@ class _Cycle:
             if at > self.open_since:
                 length = self.calendar.elapsed_us(self.open_since, at)
                 before = self.closed_elapsed
-                self._closed.append(Segment(self.open_since, at, self.calendar, before, length))
+                self._closed.append(
+                    _segment(Segment, (self.open_since, at, self.calendar, before, length))
+                )
                 self.closed_elapsed = before + length
             self.open_since = None
 
@@ -113,7 +119,9 @@ class _Cycle:
     def segments(self) -> list[Segment]:
         out: list[Segment] = list(self._closed)
         if self.open_since is not None:
-            out.append(Segment(self.open_since, None, self.calendar, self.closed_elapsed, None))
+            out.append(
+                _segment(Segment, (self.open_since, None, self.calendar, self.closed_elapsed, None))
+            )
         return out
 
 

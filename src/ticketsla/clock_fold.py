@@ -16,7 +16,7 @@ from ._instants import from_us
 from .calendar import Calendar
 from .clock_cycle import _breach_instants, _Cycle, _reach
 from .clock_plan import _plan
-from .clock_reading import clock_of
+from .clock_reading import clock_of, cycle_state
 from .clock_state import (
     _ACTIVE,
     _PAUSED,
@@ -26,8 +26,7 @@ from .clock_state import (
     TicketSLA,
     _at_instant,
     _metric_and_cycle,
-    _new_object,
-    _set_slot,
+    _ticket_sla,
 )
 from .durations import format_duration
 from .events import (
@@ -102,9 +101,7 @@ class _Fold:
         return self.plan.current[metric][1]
 
     def target(self, metric: str) -> int | None:
-        if self.policy is None:
-            return None
-        return self.policy.target_us(metric, self.fields.get("priority"))
+        return self.plan.target(metric, self.fields.get("priority"))
 
     def is_response(self, event: TicketEvent) -> bool:
         if event.kind is not EventKind.AGENT_REPLY:
@@ -308,13 +305,18 @@ class _Fold:
         previous = self.status
         self.status = status
         reopened = previous in _DONE and status not in _DONE
+        pause_while = self.plan.pause_while
         # Only the latest cycle of a metric can be active: the next starts when it stops.
         for metric, cycles in self.cycles.items():
             if cycles:
                 if reopened:
                     self.reopen(metric, cycles, at)
                 latest = cycles[-1].status
-                if latest is _RUNNING or latest is _PAUSED:
+                # repause moves a running clock the new status pauses, or a paused one it
+                # does not
+                if (latest is _RUNNING and status in pause_while[metric]) or (
+                    latest is _PAUSED and status not in pause_while[metric]
+                ):
                     self.repause(metric, cycles[-1], at)
 
     def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
@@ -401,7 +403,10 @@ class _Fold:
 
     def start(self, metric: str, at: int, *, reason: str) -> None:
         cycles = self.cycles.setdefault(metric, [])
-        cycle = _Cycle(len(cycles) + 1, at, self.target(metric), self.plan.current[metric][1])
+        plan = self.plan
+        key = (metric, self.fields.get("priority"))
+        target = plan.targets[key] if key in plan.targets else plan.target(*key)
+        cycle = _Cycle(len(cycles) + 1, at, target, plan.current[metric][1])
         cycles.append(cycle)
         if self.trace is not None:
             self.note(
@@ -409,7 +414,8 @@ class _Fold:
                 f"{metric} #{cycle.number}: {reason}; target {_td(cycle.target)} "
                 f"on {cycle.calendar.name}",
             )
-        self.repause(metric, cycle, at)
+        if self.status in plan.pause_while[metric]:  # else it runs on, as repause would leave it
+            self.repause(metric, cycle, at)
 
     # -- the result --
 
@@ -423,13 +429,27 @@ class _Fold:
         pins = self.pins
         plan = self.plan
         tracing = self.trace is not None
-        for metric, cycles in all_cycles.items():
+        # without escalation levels, a cycle with a target and no pinned due instant is read
+        # by cycle_state alone (clock_of's other cases do not arise)
+        plain = policy is None or not policy.contract.escalation
+        state: ClockState | None
+        # Cycles of a metric are kept in their order, so taking the metrics by name gives the
+        # states in (metric, cycle) order; a trace keeps the walk's order for its same-instant
+        # lines and sorts the states after.
+        metrics = list(all_cycles) if tracing else sorted(all_cycles)
+        for metric in metrics:
+            cycles = all_cycles[metric]
             pin = pins.get(metric) if pins else None
             latest = cycles[-1] if cycles else None
             for cycle in cycles:
                 if cycle is latest or tracing:
                     pinned = pin if cycle is latest else None
-                    state = clock_of(self, ticket_id, metric, cycle, pinned, policy_name, priority)
+                    if plain and pinned is None and cycle.target is not None:
+                        state = cycle_state(self, ticket_id, metric, cycle, policy_name, priority)
+                    else:
+                        state = clock_of(
+                            self, ticket_id, metric, cycle, pinned, policy_name, priority
+                        )
                 else:
                     # A cycle before the latest never changes again, and neither does what it
                     # shows under one policy and priority, but for the instant asked about: a
@@ -437,33 +457,38 @@ class _Fold:
                     # that took the snapshot.
                     memo = cycle.shown
                     if memo is None or memo[0] is not plan or memo[1] != (priority, ticket_id):
-                        state = clock_of(
-                            self, ticket_id, metric, cycle, None, policy_name, priority
-                        )
+                        if plain and cycle.target is not None:
+                            state = cycle_state(
+                                self, ticket_id, metric, cycle, policy_name, priority
+                            )
+                        else:
+                            state = clock_of(
+                                self, ticket_id, metric, cycle, None, policy_name, priority
+                            )
                         cycle.shown = (plan, (priority, ticket_id), state)
                     else:
                         state = memo[2] if memo[2] is None else _at_instant(memo[2], at)
                 if state is not None:
                     states.append(state)
-        states.sort(key=_metric_and_cycle)
+        if tracing:
+            states.sort(key=_metric_and_cycle)
         tally = self.tally
         for event in applied:
             tally.add(event)
         fcr = tally.fcr(policy.fcr, at) if policy is not None else None
-        sla: TicketSLA = _new_object(TicketSLA)  # as its __init__ does, without keywords
-        _set_slot(sla, "ticket_id", ticket_id)
-        _set_slot(sla, "at_us", at)
-        _set_slot(sla, "policy", policy_name)
-        _set_slot(sla, "policy_reason", self.policy_reason)
-        _set_slot(sla, "priority", priority)
-        _set_slot(sla, "status", self.status)
-        _set_slot(sla, "fields", tuple(sorted(self.fields.items())))
-        _set_slot(sla, "clocks", tuple(states))
-        _set_slot(sla, "fcr", fcr)
-        _set_slot(sla, "csat", tally.csat())
-        _set_slot(sla, "_explain", self.explain_later())
-        _set_slot(sla, "escalation_trail", ())
-        return sla
+        return _ticket_sla(
+            ticket_id,
+            at,
+            policy_name,
+            self.policy_reason,
+            priority,
+            self.status,
+            tuple(sorted(self.fields.items())),
+            tuple(states),
+            fcr,
+            tally.csat(),
+            self.explain_later(),
+        )
 
     def explain_later(self) -> Callable[[], list[str]]:
         events, policies, at = self.events, self.policies, self.at

@@ -5,7 +5,7 @@ Worked out once per (set, policy) and kept in ``PolicySet.derived``.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .calendar import Calendar
 from .events import EventKind
@@ -31,7 +31,16 @@ class _Plan:
     """What the fold needs to know about the metrics under one policy of a set, worked out once
     per (set, policy) and kept in ``PolicySet.derived``."""
 
-    __slots__ = ("by_trigger", "current", "first_reply", "pause_while", "policy", "warning_amounts")
+    __slots__ = (
+        "by_trigger",
+        "current",
+        "first_reply",
+        "pause_while",
+        "policy",
+        "targets",
+        "warning_amounts",
+        "warning_floors",
+    )
 
     def __init__(self, policies: PolicySet, policy: SLAPolicy | None) -> None:
         # Every metric any policy of the set measures, so that a later switch to a policy that
@@ -65,6 +74,20 @@ class _Plan:
         self.pause_while = {m: d.pause_while for m, (d, _) in current.items()}
         self.first_reply = tuple(m for m, (d, _) in current.items() if _is_first_reply(d))
         self.warning_amounts: dict[tuple[str, int], tuple[tuple[str, int], ...]] = {}
+        # (metric, target) -> the least elapsed time at which a warning level fires (None: none)
+        self.warning_floors: dict[tuple[str, int], int | None] = {}
+        # (metric, priority) -> the policy's target in microseconds, looked up once
+        self.targets: dict[tuple[str, Any], int | None] = {}
+
+    def target(self, metric: str, priority: Any) -> int | None:
+        """The policy's target of ``metric`` for ``priority`` (None: no policy or no target)."""
+        key = (metric, priority)
+        targets = self.targets
+        if key in targets:
+            return targets[key]
+        policy = self.policy
+        value = targets[key] = None if policy is None else policy.target_us(metric, priority)
+        return value
 
     def warnings(self, metric: str, target: int) -> tuple[tuple[str, int], ...]:
         """The policy's warning levels for ``metric`` as (label, elapsed time at which it fires)
@@ -76,7 +99,17 @@ class _Plan:
             found = ((level.label, level.elapsed_at(target)) for level in levels)
             amounts = tuple((label, amount) for label, amount in found if amount is not None)
             self.warning_amounts[key] = amounts
+            self.warning_floors[key] = min((amount for _, amount in amounts), default=None)
         return amounts
+
+    def warning_floor(self, metric: str, target: int) -> int | None:
+        """The least running time at which one of ``metric``'s warning levels fires under
+        ``target`` (None: no level ever fires)."""
+        key = (metric, target)
+        floors = self.warning_floors
+        if key not in floors:
+            self.warnings(metric, target)
+        return floors[key]
 
 
 def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:

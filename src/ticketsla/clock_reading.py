@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import escalation
 from ._instants import from_us, to_us
-from .clock_cycle import Segment, _breach_instants, _Cycle, _reach
+from .clock_cycle import Segment, _breach_instants, _Cycle, _reach, _segment
 from .clock_state import _RUNNING, ClockState, ClockStatus, _clock_state
 from .policy import SLAPolicy
 
@@ -62,19 +62,38 @@ def cycle_state(
     target = cycle.target
     assert target is not None
     calendar = cycle.calendar
-    segments, elapsed = _running_time(cycle, at)
+    # the running time up to ``at``: the closed segments, and the open one while it runs
+    open_since = cycle.open_since
+    elapsed = cycle.closed_elapsed
+    segments: Sequence[Segment]
+    if open_since is None:
+        segments = cycle.closed
+    else:
+        segments = [*cycle.closed, _segment(Segment, (open_since, None, calendar, elapsed, None))]
+        elapsed += calendar.elapsed_us(open_since, at)
     status = cycle.status
     running = status is _RUNNING
     stopped = cycle.stopped
     # running time short of an amount never reached it (the common case, and no calendar call)
     reached, crossing = (
-        (None, None) if cycle.open_since is None and elapsed < target else _reach(segments, target)
+        (None, None) if open_since is None and elapsed < target else _reach(segments, target)
     )
     # A running clock that stopped exactly on its target and resumed is due at the resume.
     deadline = crossing if running else reached
     if fold.trace is not None:
         note_holidays(fold, metric, cycle, segments, deadline)
-    breach_point, breached = _breach(crossing, cycle.target_since, stopped, at)
+    breach_point, breached = (
+        (None, None) if crossing is None else _breach(crossing, cycle.target_since, stopped, at)
+    )
+    floors = fold.plan.warning_floors
+    key = (metric, target)
+    floor = floors[key] if key in floors else fold.plan.warning_floor(metric, target)
+    # a stopped or paused clock short of every level fired none of them (no calendar call)
+    warnings = (
+        _fired_warnings(fold, metric, cycle, segments, elapsed)
+        if floor is not None and (open_since is not None or elapsed >= floor)
+        else ()
+    )
     return _clock_state(
         ticket_id,
         metric,
@@ -90,22 +109,11 @@ def cycle_state(
         deadline,
         breached,
         breach_point,
-        _fired_warnings(fold, metric, cycle, segments, elapsed),
+        warnings,
         at,
         cycle.history_breached or breached is not None,
         running and calendar.is_open_us(at),
     )
-
-
-def _running_time(cycle: _Cycle, at: int) -> tuple[Sequence[Segment], int]:
-    """The cycle's segments up to ``at`` and the running time they add up to."""
-    open_since = cycle.open_since
-    elapsed = cycle.closed_elapsed
-    if open_since is None:
-        return cycle.closed, elapsed
-    calendar = cycle.calendar
-    segments = [*cycle.closed, Segment(open_since, None, calendar, elapsed, None)]
-    return segments, elapsed + calendar.elapsed_us(open_since, at)
 
 
 def _breach(

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from ._instants import from_us
 from .escalation_notice import EscalationRecord
@@ -199,6 +199,91 @@ _new_object = object.__new__
 _set_slot = object.__setattr__
 
 
+class _ClockStateDraft:
+    """A ``ClockState`` being filled in: the same slots, in the same order, but not frozen, so
+    the fold fills it by plain attribute stores and then gives it its class (``__class__``
+    assignment, which Python allows between classes of one slot layout). Several times quicker
+    than ``object.__setattr__`` per field; tests/test_fold_snapshot.py checks the result against
+    the constructor."""
+
+    __slots__ = (
+        "at_us",
+        "breach_point_us",
+        "breached_us",
+        "calendar",
+        "counting",
+        "cycle",
+        "deadline_us",
+        "elapsed_us",
+        "escalations_us",
+        "ever_breached",
+        "metric",
+        "policy",
+        "priority",
+        "started_us",
+        "status",
+        "stopped_us",
+        "target_us",
+        "ticket_id",
+        "warnings_us",
+    )
+    ticket_id: str
+    metric: str
+    cycle: int
+    status: ClockStatus
+    policy: str
+    calendar: str
+    priority: Priority | None
+    target_us: int
+    elapsed_us: int
+    started_us: int
+    stopped_us: int | None
+    deadline_us: int | None
+    breached_us: int | None
+    breach_point_us: int | None
+    warnings_us: tuple[tuple[str, int], ...]
+    at_us: int
+    ever_breached: bool
+    counting: bool
+    escalations_us: tuple[tuple[str, int], ...]
+
+
+class _TicketSLADraft:
+    """A ``TicketSLA`` being filled in, as ``_ClockStateDraft`` is for ``ClockState``."""
+
+    __slots__ = (
+        "_explain",
+        "at_us",
+        "clocks",
+        "csat",
+        "escalation_trail",
+        "fcr",
+        "fields",
+        "policy",
+        "policy_reason",
+        "priority",
+        "status",
+        "ticket_id",
+    )
+    ticket_id: str
+    at_us: int
+    policy: str | None
+    policy_reason: str
+    priority: Priority | None
+    status: Status | None
+    fields: tuple[tuple[str, Any], ...]
+    clocks: tuple[ClockState, ...]
+    fcr: FCR | None
+    csat: CSAT | None
+    _explain: Callable[[], list[str]]
+    escalation_trail: tuple[EscalationRecord, ...]
+
+
+# A draft and the type it becomes must share one slot layout (Python lays slots out by name).
+assert sorted(_ClockStateDraft.__slots__) == sorted(f.name for f in dataclasses.fields(ClockState))
+assert sorted(_TicketSLADraft.__slots__) == sorted(f.name for f in dataclasses.fields(TicketSLA))
+
+
 def _clock_state(
     ticket_id: str,
     metric: str,
@@ -219,59 +304,91 @@ def _clock_state(
     ever_breached: bool,
     counting: bool,
 ) -> ClockState:
-    """``ClockState(...)`` without an escalation, field by field as its ``__init__`` does but
-    without parsing keywords: the fold builds one per cycle (tests/test_fold_snapshot.py checks
-    it against the constructor)."""
-    state: ClockState = _new_object(ClockState)
-    _set_slot(state, "ticket_id", ticket_id)
-    _set_slot(state, "metric", metric)
-    _set_slot(state, "cycle", cycle)
-    _set_slot(state, "status", status)
-    _set_slot(state, "policy", policy)
-    _set_slot(state, "calendar", calendar)
-    _set_slot(state, "priority", priority)
-    _set_slot(state, "target_us", target_us)
-    _set_slot(state, "elapsed_us", elapsed_us)
-    _set_slot(state, "started_us", started_us)
-    _set_slot(state, "stopped_us", stopped_us)
-    _set_slot(state, "deadline_us", deadline_us)
-    _set_slot(state, "breached_us", breached_us)
-    _set_slot(state, "breach_point_us", breach_point_us)
-    _set_slot(state, "warnings_us", warnings_us)
-    _set_slot(state, "at_us", at_us)
-    _set_slot(state, "ever_breached", ever_breached)
-    _set_slot(state, "counting", counting)
-    _set_slot(state, "escalations_us", ())
-    return state
+    """``ClockState(...)`` without an escalation, as its ``__init__`` makes it but without
+    parsing keywords or a call per field: the fold builds one per cycle."""
+    draft: _ClockStateDraft = _new_object(_ClockStateDraft)
+    draft.ticket_id = ticket_id
+    draft.metric = metric
+    draft.cycle = cycle
+    draft.status = status
+    draft.policy = policy
+    draft.calendar = calendar
+    draft.priority = priority
+    draft.target_us = target_us
+    draft.elapsed_us = elapsed_us
+    draft.started_us = started_us
+    draft.stopped_us = stopped_us
+    draft.deadline_us = deadline_us
+    draft.breached_us = breached_us
+    draft.breach_point_us = breach_point_us
+    draft.warnings_us = warnings_us
+    draft.at_us = at_us
+    draft.ever_breached = ever_breached
+    draft.counting = counting
+    draft.escalations_us = ()
+    _set_slot(draft, "__class__", ClockState)
+    return cast(ClockState, draft)
 
 
 def _at_instant(state: ClockState, at_us: int) -> ClockState:
     """``state`` as of ``at_us``: for a settled cycle only the instant asked about differs.
-    (Field by field, as a frozen dataclass's ``__init__`` does, without parsing keywords;
-    tests/test_fold_snapshot.py checks it against ``dataclasses.replace``.)"""
+    (Built as ``_clock_state`` builds; tests/test_fold_snapshot.py checks it against
+    ``dataclasses.replace``.)"""
     if state.at_us == at_us:
         return state
-    twin: ClockState = _new_object(ClockState)
-    _set_slot(twin, "ticket_id", state.ticket_id)
-    _set_slot(twin, "metric", state.metric)
-    _set_slot(twin, "cycle", state.cycle)
-    _set_slot(twin, "status", state.status)
-    _set_slot(twin, "policy", state.policy)
-    _set_slot(twin, "calendar", state.calendar)
-    _set_slot(twin, "priority", state.priority)
-    _set_slot(twin, "target_us", state.target_us)
-    _set_slot(twin, "elapsed_us", state.elapsed_us)
-    _set_slot(twin, "started_us", state.started_us)
-    _set_slot(twin, "stopped_us", state.stopped_us)
-    _set_slot(twin, "deadline_us", state.deadline_us)
-    _set_slot(twin, "breached_us", state.breached_us)
-    _set_slot(twin, "breach_point_us", state.breach_point_us)
-    _set_slot(twin, "warnings_us", state.warnings_us)
-    _set_slot(twin, "ever_breached", state.ever_breached)
-    _set_slot(twin, "counting", state.counting)
-    _set_slot(twin, "escalations_us", state.escalations_us)
-    _set_slot(twin, "at_us", at_us)
-    return twin
+    twin: _ClockStateDraft = _new_object(_ClockStateDraft)
+    twin.ticket_id = state.ticket_id
+    twin.metric = state.metric
+    twin.cycle = state.cycle
+    twin.status = state.status
+    twin.policy = state.policy
+    twin.calendar = state.calendar
+    twin.priority = state.priority
+    twin.target_us = state.target_us
+    twin.elapsed_us = state.elapsed_us
+    twin.started_us = state.started_us
+    twin.stopped_us = state.stopped_us
+    twin.deadline_us = state.deadline_us
+    twin.breached_us = state.breached_us
+    twin.breach_point_us = state.breach_point_us
+    twin.warnings_us = state.warnings_us
+    twin.ever_breached = state.ever_breached
+    twin.counting = state.counting
+    twin.escalations_us = state.escalations_us
+    twin.at_us = at_us
+    _set_slot(twin, "__class__", ClockState)
+    return cast(ClockState, twin)
+
+
+def _ticket_sla(
+    ticket_id: str,
+    at_us: int,
+    policy: str | None,
+    policy_reason: str,
+    priority: Priority | None,
+    status: Status | None,
+    fields: tuple[tuple[str, Any], ...],
+    clocks: tuple[ClockState, ...],
+    fcr: FCR | None,
+    csat: CSAT | None,
+    explain: Callable[[], list[str]],
+) -> TicketSLA:
+    """``TicketSLA(...)`` without an escalation trail, built as ``_clock_state`` builds."""
+    draft: _TicketSLADraft = _new_object(_TicketSLADraft)
+    draft.ticket_id = ticket_id
+    draft.at_us = at_us
+    draft.policy = policy
+    draft.policy_reason = policy_reason
+    draft.priority = priority
+    draft.status = status
+    draft.fields = fields
+    draft.clocks = clocks
+    draft.fcr = fcr
+    draft.csat = csat
+    draft._explain = explain
+    draft.escalation_trail = ()
+    _set_slot(draft, "__class__", TicketSLA)
+    return cast(TicketSLA, draft)
 
 
 def _metric_and_cycle(state: ClockState) -> tuple[str, int]:
