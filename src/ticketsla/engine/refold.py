@@ -190,7 +190,9 @@ def _refold_one(
     snapshot taken."""
     as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
     sla, taken = _fold(ctx, ordered, snapshot, key, book, as_of)
-    outcomes = outcomes_of(ordered, sla, book, max(now_us, as_of), announced)
+    outcomes = _outcomes_from_fold(sla, book, announced)
+    if outcomes is None:  # the verdict's instant is looked for in the history
+        outcomes = outcomes_of(ordered, sla, book, max(now_us, as_of), announced)
     _gather(
         ctx,
         ticket_id,
