@@ -7,7 +7,8 @@ A ticket's fold resumes from its fold snapshot (``ticketsla.fold_snapshot``) whe
 snapshot does not hold sorts after the snapshot's last one and the snapshot was taken under the
 same policies, calendars and plugins (its key); otherwise the whole history is folded. The
 snapshot comes from memory (the engine's ticket cache) or from the ticket row, where each refold
-stores the one it takes.
+stores the one it takes. A ticket whose log is not in memory comes with only its events after
+the snapshot (``ticketsla.engine.tails``) when the snapshot holds.
 """
 
 from __future__ import annotations
@@ -208,12 +209,19 @@ def _refold_one(
         now_us,
         writes,
     )
+    _store_snapshot(writes, taken, snapshot)
+    return taken
+
+
+def _store_snapshot(
+    writes: _Writes, taken: FoldSnapshot | None, given: FoldSnapshot | None
+) -> None:
+    """Put the snapshot taken into the ticket row just gathered, unless it is the one given."""
     row = writes.tickets[-1]
-    if taken is not None and taken is snapshot:
+    if taken is not None and taken is given:
         writes.kept_snapshot.append(writes.tickets.pop())  # stored already: not written again
     else:
         row["fold_snapshot"] = None if taken is None else taken.to_json()
-    return taken
 
 
 class _Whole:
@@ -271,11 +279,7 @@ def _refold_tail(
         now_us,
         writes,
     )
-    row = writes.tickets[-1]
-    if taken is not None and taken is snapshot:
-        writes.kept_snapshot.append(writes.tickets.pop())
-    else:
-        row["fold_snapshot"] = None if taken is None else taken.to_json()
+    _store_snapshot(writes, taken, snapshot)
     return taken
 
 
