@@ -218,7 +218,7 @@ def _with_fcr(definition: object) -> PolicySet:
     ["one_touch", "no_customer_followup", {"definition": "no_reopen_within", "window": "2d"}],
 )
 def test_refolds_from_the_log_tail_write_what_refolds_from_memory_write(
-    tmp_path: Path, clock: Clock, definition: object
+    db_url: str, tmp_path: Path, clock: Clock, definition: object
 ) -> None:
     """An engine that keeps nothing in memory reads back only the events after each ticket's
     snapshot (and the whole log when the FCR verdict needs it): its clocks, ticket rows and
@@ -226,7 +226,7 @@ def test_refolds_from_the_log_tail_write_what_refolds_from_memory_write(
     policies = _with_fcr(definition)
     tickets = {f"TAIL-{n}": _long_ticket(f"TAIL-{n}", rounds=14, seed=20 + n) for n in range(3)}
     clock.at = START + timedelta(days=400)
-    urls = [f"sqlite:///{tmp_path / name}.db" for name in ("memory", "tail")]
+    urls = [f"sqlite:///{tmp_path / 'memory.db'}", db_url]
     engines = [
         SLAEngine(urls[0], policies=policies, now=clock),
         SLAEngine(urls[1], policies=policies, now=clock, cache_tickets=0),
