@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from engine_helpers import START, Clock
 from engine_streams import policies as stream_policies
@@ -200,3 +202,53 @@ def test_a_snapshot_taken_under_other_plugins_is_not_resumed(db_url: str, clock:
         stored = _stored_snapshot(engine, "LONG-4")
         assert stored is not None
         assert stored.key == snapshot_key(policies)
+
+
+def _with_fcr(definition: object) -> PolicySet:
+    from engine_streams import POLICY_MAPPINGS
+
+    urgent, standard = (
+        SLAPolicy.from_mapping({**m, "outcomes": {"fcr": definition}}) for m in POLICY_MAPPINGS
+    )
+    return PolicySet([urgent], default=standard)
+
+
+@pytest.mark.parametrize(
+    "definition",
+    ["one_touch", "no_customer_followup", {"definition": "no_reopen_within", "window": "2d"}],
+)
+def test_refolds_from_the_log_tail_write_what_refolds_from_memory_write(
+    db_url: str, tmp_path: Path, clock: Clock, definition: object
+) -> None:
+    """An engine that keeps nothing in memory reads back only the events after each ticket's
+    snapshot (and the whole log when the FCR verdict needs it): its clocks, ticket rows and
+    outbox equal those of an engine that refolds from the logs it keeps in memory."""
+    policies = _with_fcr(definition)
+    tickets = {f"TAIL-{n}": _long_ticket(f"TAIL-{n}", rounds=14, seed=20 + n) for n in range(3)}
+    clock.at = START + timedelta(days=400)
+    urls = [f"sqlite:///{tmp_path / 'memory.db'}", db_url]
+    engines = [
+        SLAEngine(urls[0], policies=policies, now=clock),
+        SLAEngine(urls[1], policies=policies, now=clock, cache_tickets=0),
+    ]
+    try:
+        plans = [_deliveries(events, seed=7 + n) for n, events in enumerate(tickets.values())]
+        for step in range(max(len(p) for p in plans)):
+            batch = [e for p in plans if step < len(p) for e in p[step]]
+            clock.at += timedelta(hours=7)
+            results = [engine.ingest(batch) for engine in engines]
+            assert results[0] == results[1]
+        for ticket_id, events in tickets.items():
+            _assert_pure(engines[1], ticket_id, events)
+            memory, tail = (engine.notifications(ticket_id) for engine in engines)
+            assert memory == tail
+            assert engines[0].clocks(ticket_id) == engines[1].clocks(ticket_id)
+        rows = []
+        for engine in engines:
+            with engine.sqlalchemy_engine.connect() as conn:
+                found = conn.execute(sa.select(tickets_table).order_by(tickets_table.c.ticket_id))
+                rows.append([{**r._mapping, "updated_at": None} for r in found])
+        assert rows[0] == rows[1]
+    finally:
+        for engine in engines:
+            engine.close()

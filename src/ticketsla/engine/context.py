@@ -46,7 +46,7 @@ class TicketCache:
     def __init__(self, size: int) -> None:
         self._size = size
         self._entries: OrderedDict[str, History] = OrderedDict()
-        self._snapshots: dict[str, FoldSnapshot] = {}
+        self._snapshots: OrderedDict[str, FoldSnapshot] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, ticket_id: str) -> History | None:
@@ -63,7 +63,7 @@ class TicketCache:
         entries: Mapping[str, History],
         snapshots: Mapping[str, FoldSnapshot | None] | None = None,
     ) -> None:
-        if not entries or self._size <= 0:
+        if self._size <= 0:
             return
         with self.lock:
             for ticket_id, entry in entries.items():
@@ -74,9 +74,13 @@ class TicketCache:
                     self._snapshots.pop(ticket_id, None)
                 else:
                     self._snapshots[ticket_id] = snapshot
+                    self._snapshots.move_to_end(ticket_id)
             while len(self._entries) > self._size:
                 dropped, _ = self._entries.popitem(last=False)
                 self._snapshots.pop(dropped, None)
+            # a ticket refolded from its snapshot leaves no log here: bound the snapshots too
+            while len(self._snapshots) > self._size:
+                self._snapshots.popitem(last=False)
 
     def clear(self) -> None:
         with self.lock:

@@ -25,6 +25,7 @@ from .items import Rejection, check_items, first_of_each_key
 from .refold import refold
 from .results import IngestResult
 from .schema import event_values, events_table
+from .tails import Tail, load_tails
 from .tickets import Locked, load_events, lock_tickets, owners
 
 __all__ = ["histories", "ingest", "split_inserted"]
@@ -101,9 +102,10 @@ def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutc
         if previous is not None:
             outcome.late += sum(1 for e in new if e.at_us < previous)
     if new_by_ticket:
-        logs = histories(ctx, conn, locked, new_by_ticket)
-        refold(ctx, conn, logs, ctx.book, now, now_us, outcome.snapshots)
-        outcome.refolded = len(logs)
+        tails: dict[str, Tail] = {}
+        logs = histories(ctx, conn, locked, new_by_ticket, tails)
+        refold(ctx, conn, logs, ctx.book, now, now_us, outcome.snapshots, tails)
+        outcome.refolded = len(logs) + len(tails)
         outcome.cache = {t: (len(h), h) for t, h in logs.items()}
     return outcome
 
@@ -147,9 +149,11 @@ def histories(
     conn: sa.Connection,
     locked: Locked,
     new_by_ticket: Mapping[str, list[TicketEvent]],
+    tails: dict[str, Tail] | None = None,
 ) -> dict[str, list[TicketEvent]]:
     """Every stored event of each ticket: from the cache when it holds exactly what the
-    locked ticket row counts, else from the log."""
+    locked ticket row counts, else from the log. With ``tails``, a ticket not in the cache whose
+    fold snapshot holds gets only its events after the snapshot, put there instead."""
     found: dict[str, list[TicketEvent]] = {}
     missing: list[str] = []
     with ctx.cache.lock:
@@ -162,5 +166,8 @@ def histories(
                 found[ticket_id] = [*cached[1], *new]
             else:
                 missing.append(ticket_id)
+    if tails is not None and missing:
+        tails.update(load_tails(ctx, conn, missing, ctx.snapshot_key(ctx.book)))
+        missing = [t for t in missing if t not in tails]
     found.update(load_events(conn, missing))
     return found

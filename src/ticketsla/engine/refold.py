@@ -7,7 +7,8 @@ A ticket's fold resumes from its fold snapshot (``ticketsla.fold_snapshot``) whe
 snapshot does not hold sorts after the snapshot's last one and the snapshot was taken under the
 same policies, calendars and plugins (its key); otherwise the whole history is folded. The
 snapshot comes from memory (the engine's ticket cache) or from the ticket row, where each refold
-stores the one it takes.
+stores the one it takes. A ticket whose log is not in memory comes with only its events after
+the snapshot (``ticketsla.engine.tails``) when the snapshot holds.
 """
 
 from __future__ import annotations
@@ -24,14 +25,26 @@ from ..clock import ClockState, TicketSLA
 from ..errors import ClockStateError
 from ..events import TicketEvent, order_events
 from ..fold_snapshot import SNAPSHOT_LAG, FoldSnapshot, fold_with_snapshot
+from ..notifications import NotificationKind
+from ..outcomes import FCRKind
 from . import escalation as escalating
 from .alerts import Announced, Key, reconcile, view_of, warning_details
 from .backend import chunks
 from .context import EngineContext
-from .outcomes import FCR, outcomes_of, reconcile_outcomes, wake_for_fcr
+from .outcomes import (
+    CSAT,
+    FCR,
+    OUTCOME_CYCLE,
+    Outcome,
+    outcomes_of,
+    reconcile_outcomes,
+    wake_for_fcr,
+)
 from .policybook import LIBRARY_VERSION, PolicyBook
 from .schema import clock_values, clocks_table, outbox_table, tickets_table
+from .tails import Tail
 from .tickets import announced as load_announced
+from .tickets import load_events
 
 __all__ = ["OUTBOX_KEY", "refold"]
 
@@ -58,11 +71,16 @@ def refold(
     now: datetime,
     now_us: int,
     snapshots: dict[str, FoldSnapshot | None] | None = None,
+    tails: Mapping[str, Tail] | None = None,
 ) -> dict[str, tuple[ClockState, ...]]:
     """Fold each ticket (from its snapshot when one holds) and write its clocks, ticket row and
     the notifications that follow; returns the new clocks by ticket. The snapshots taken go
-    into ``snapshots``, for the caller to keep in memory once the transaction commits."""
-    tickets = sorted(histories)
+    into ``snapshots``, for the caller to keep in memory once the transaction commits.
+
+    A ticket in ``tails`` comes with only its events after its fold snapshot; it is folded from
+    there, and its whole log is read only when its FCR verdict needs the events before."""
+    tails = tails or {}
+    tickets = sorted({*histories, *tails})
     announced = load_announced(conn, tickets)
     escalations = ctx.escalations_announced(conn, tickets)
     key = ctx.snapshot_key(book)
@@ -70,17 +88,33 @@ def refold(
     resume = _resumable(ctx, conn, ordered, key)
     writes = _Writes()
     for ticket_id in tickets:
-        history = histories[ticket_id]
+        seen = announced.setdefault(ticket_id, {})
+        tail = tails.get(ticket_id)
+        if tail is not None:
+            resumed = _refold_tail(
+                ctx, ticket_id, tail, key, book, seen, escalations, now, now_us, writes
+            )
+            if not isinstance(resumed, _Whole):
+                if snapshots is not None:
+                    snapshots[ticket_id] = resumed
+                continue
+            events = load_events(conn, [ticket_id])[ticket_id]
+            ordered[ticket_id] = order_events(events)
+            history = events
+            snapshot: FoldSnapshot | None = tail.snapshot
+        else:
+            history = histories[ticket_id]
+            snapshot = resume.get(ticket_id)
         if history:
             taken = _refold_one(
                 ctx,
                 ticket_id,
                 history,
                 ordered[ticket_id],
-                resume.get(ticket_id),
+                snapshot,
                 key,
                 book,
-                announced.setdefault(ticket_id, {}),
+                seen,
                 escalations,
                 now,
                 now_us,
@@ -157,6 +191,140 @@ def _refold_one(
     snapshot taken."""
     as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
     sla, taken = _fold(ctx, ordered, snapshot, key, book, as_of)
+    outcomes = _outcomes_from_fold(sla, book, announced)
+    if outcomes is None:  # the verdict's instant is looked for in the history
+        outcomes = outcomes_of(ordered, sla, book, max(now_us, as_of), announced)
+    _gather(
+        ctx,
+        ticket_id,
+        sla,
+        outcomes,
+        ordered,
+        len(history),
+        ordered[0].at_us,
+        book,
+        announced,
+        escalations,
+        now,
+        now_us,
+        writes,
+    )
+    _store_snapshot(writes, taken, snapshot)
+    return taken
+
+
+def _store_snapshot(
+    writes: _Writes, taken: FoldSnapshot | None, given: FoldSnapshot | None
+) -> None:
+    """Put the snapshot taken into the ticket row just gathered, unless it is the one given."""
+    row = writes.tickets[-1]
+    if taken is not None and taken is given:
+        writes.kept_snapshot.append(writes.tickets.pop())  # stored already: not written again
+    else:
+        row["fold_snapshot"] = None if taken is None else taken.to_json()
+
+
+class _Whole:
+    """The answer of ``_refold_tail`` when the ticket's whole log is needed after all."""
+
+
+_WHOLE = _Whole()
+
+
+def _refold_tail(
+    ctx: EngineContext,
+    ticket_id: str,
+    tail: Tail,
+    key: str,
+    book: PolicyBook,
+    announced: dict[Key, Announced],
+    escalations: dict[str, escalating.Announced] | None,
+    now: datetime,
+    now_us: int,
+    writes: _Writes,
+) -> FoldSnapshot | _Whole | None:
+    """Fold one ticket from its snapshot over ``tail.events`` and gather what it writes, as
+    ``_refold_one`` does; ``_WHOLE`` (nothing gathered) when the FCR verdict needs the events
+    before the snapshot."""
+    ordered = tail.events
+    as_of = ordered[-1].at_us + 1
+    snapshot = tail.snapshot
+    try:
+        sla, taken = fold_with_snapshot(
+            ordered,
+            book.policies,
+            as_of,
+            key=key,
+            snapshot=snapshot,
+            chooser=ctx.chooser,
+            response_rule=ctx.response_rule,
+        )
+    except ClockStateError:
+        return _WHOLE  # a policy it names is gone, or its state is unreadable
+    outcomes = _outcomes_from_fold(sla, book, announced)
+    if outcomes is None:
+        return _WHOLE
+    _gather(
+        ctx,
+        ticket_id,
+        sla,
+        outcomes,
+        ordered,
+        tail.count,
+        tail.first_us,
+        book,
+        announced,
+        escalations,
+        now,
+        now_us,
+        writes,
+    )
+    _store_snapshot(writes, taken, snapshot)
+    return taken
+
+
+def _outcomes_from_fold(
+    sla: TicketSLA, book: PolicyBook, announced: Mapping[Key, Announced]
+) -> dict[str, Outcome | None] | None:
+    """The outcomes ``outcomes_of`` gives, read from the fold alone where they can be: the FCR
+    verdict of a one-touch or no-follow-up definition does not depend on the instant once every
+    event applies, so the fold's own verdict is it; a verdict already live in the outbox keeps
+    its instant. None when the verdict's instant must be looked for in the whole history, or
+    the definition has a reopen window (decided by time from the first solve)."""
+    out: dict[str, Outcome | None] = {FCR: None, CSAT: None}
+    definition = book.fcr(sla.policy)
+    if definition is not None:
+        if definition.kind is FCRKind.NO_REOPEN_WITHIN or sla.fcr is None:
+            return None
+        achieved = sla.fcr.achieved
+        if achieved is not None:
+            level = "fcr" if achieved else "not_fcr"
+            seen = announced.get((FCR, OUTCOME_CYCLE, NotificationKind.OUTCOME.value, level))
+            if seen is None or not seen.live:
+                return None
+            out[FCR] = Outcome(level, seen.at_us)
+    if sla.csat is not None:
+        out[CSAT] = Outcome(sla.csat.sentiment.value, sla.csat.rated_at_us)
+    return out
+
+
+def _gather(
+    ctx: EngineContext,
+    ticket_id: str,
+    sla: TicketSLA,
+    outcomes: dict[str, Outcome | None],
+    ordered: Sequence[TicketEvent],
+    count: int,
+    first_us: int,
+    book: PolicyBook,
+    announced: dict[Key, Announced],
+    escalations: dict[str, escalating.Announced] | None,
+    now: datetime,
+    now_us: int,
+    writes: _Writes,
+) -> None:
+    """The rows one folded ticket writes: its notifications, clocks and ticket row."""
+    as_of = ordered[-1].at_us + 1
     details = [warning_details(state, book) for state in sla.clocks]
     views = [view_of(state, d) for state, d in zip(sla.clocks, details, strict=True)]
     t_us = max(now_us, as_of)
@@ -168,17 +336,13 @@ def _refold_one(
         writes.outbox.extend(escalated.rows)
         writes.cancelled.extend(escalated.cancel)
         escalating.merge_next(plan.next_alert, escalated.next_alert)
-    outcomes = outcomes_of(ordered, sla, book, t_us, announced)
     writes.outbox.extend(reconcile_outcomes(ticket_id, outcomes, announced, t_us, now, sla.policy))
     if outcomes[FCR] is None and views:
+        # only a reopen window needs the history here, and a tail never gets this far with one
         wake_for_fcr(plan, views, ordered, book.fcr(sla.policy), t_us)
-    _gather_rows(ctx, ticket_id, history, sla, details, plan.next_alert, book, now, writes)
-    row = writes.tickets[-1]
-    if taken is not None and taken is snapshot:
-        writes.kept_snapshot.append(writes.tickets.pop())  # stored already: not written again
-    else:
-        row["fold_snapshot"] = None if taken is None else taken.to_json()
-    return taken
+    _gather_rows(
+        ctx, ticket_id, count, first_us, as_of - 1, sla, details, plan.next_alert, book, now, writes
+    )
 
 
 def _fold(
@@ -217,7 +381,9 @@ def _fold(
 def _gather_rows(
     ctx: EngineContext,
     ticket_id: str,
-    history: Sequence[TicketEvent],
+    count: int,
+    first_us: int,
+    last: int,
     sla: TicketSLA,
     details: Sequence[Sequence[tuple[int, int]]],
     next_alert: Mapping[tuple[str, int], int | None],
@@ -240,12 +406,11 @@ def _gather_rows(
             )
         )
     writes.states[ticket_id] = sla.clocks
-    last = max(e.at_us for e in history)
     writes.tickets.append(
         {
             "ticket_id": ticket_id,
-            "events": len(history),
-            "first_event_at": instant(min(e.at_us for e in history)),
+            "events": count,
+            "first_event_at": instant(first_us),
             "last_event_at": instant(last),
             "as_of": instant(last + 1),
             "policy": sla.policy,

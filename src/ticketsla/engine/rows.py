@@ -113,8 +113,12 @@ def clock_values(
         "open_breach_at": instant(breach) if str(state.status) in _OPEN else None,
         "next_alert_at": instant(next_alert_us),
         "ever_breached": state.ever_breached,
-        "warnings": json.dumps(warnings),
-        "escalations": json.dumps([list(item) for item in state.escalations_us]),
+        "warnings": json.dumps(warnings) if warnings else "[]",  # most cycles have none
+        "escalations": (
+            json.dumps([list(item) for item in state.escalations_us])
+            if state.escalations_us
+            else "[]"
+        ),
         "as_of": instant(state.at_us),
         "policy_version": policy_version,
         "calendar_version": calendar_version,

@@ -93,7 +93,7 @@ class EventRow(SQLModel, table=True):
     __tablename__ = "ticketsla_events"
     __table_args__ = (
         sa.UniqueConstraint("source", "event_id", name="uq_ticketsla_events_key"),
-        sa.Index("ix_ticketsla_events_ticket", "ticket_id"),
+        sa.Index("ix_ticketsla_events_ticket_at", "ticket_id", "at"),
     )
 
     id: int | None = _row_id("Surrogate key, in order of storage.")
