@@ -427,7 +427,6 @@ class _Fold:
         priority = self.fields.get("priority")
         all_cycles = self.cycles
         pins = self.pins
-        plan = self.plan
         tracing = self.trace is not None
         # without escalation levels, a cycle with a target and no pinned due instant is read
         # by cycle_state alone (clock_of's other cases do not arise)
@@ -451,23 +450,9 @@ class _Fold:
                             self, ticket_id, metric, cycle, pinned, policy_name, priority
                         )
                 else:
-                    # A cycle before the latest never changes again, and neither does what it
-                    # shows under one policy and priority, but for the instant asked about: a
-                    # fold resumed from a snapshot shares it, and what it showed, with the fold
-                    # that took the snapshot.
-                    memo = cycle.shown
-                    if memo is None or memo[0] is not plan or memo[1] != (priority, ticket_id):
-                        if plain and cycle.target is not None:
-                            state = cycle_state(
-                                self, ticket_id, metric, cycle, policy_name, priority
-                            )
-                        else:
-                            state = clock_of(
-                                self, ticket_id, metric, cycle, None, policy_name, priority
-                            )
-                        cycle.shown = (plan, (priority, ticket_id), state)
-                    else:
-                        state = memo[2] if memo[2] is None else _at_instant(memo[2], at)
+                    state = self._settled_state(
+                        ticket_id, metric, cycle, plain, policy_name, priority
+                    )
                 if state is not None:
                     states.append(state)
         if tracing:
@@ -489,6 +474,30 @@ class _Fold:
             tally.csat(),
             self.explain_later(),
         )
+
+    def _settled_state(
+        self,
+        ticket_id: str,
+        metric: str,
+        cycle: _Cycle,
+        plain: bool,
+        policy_name: str | None,
+        priority: Any,
+    ) -> ClockState | None:
+        """What a cycle before the latest shows. It never changes again, and neither does what
+        it shows under one policy and priority, but for the instant asked about: a fold resumed
+        from a snapshot shares it, and what it showed, with the fold that took the snapshot."""
+        plan = self.plan
+        memo = cycle.shown
+        if memo is not None and memo[0] is plan and memo[1] == (priority, ticket_id):
+            return memo[2] if memo[2] is None else _at_instant(memo[2], self.at)
+        state: ClockState | None
+        if plain and cycle.target is not None:
+            state = cycle_state(self, ticket_id, metric, cycle, policy_name, priority)
+        else:
+            state = clock_of(self, ticket_id, metric, cycle, None, policy_name, priority)
+        cycle.shown = (plan, (priority, ticket_id), state)
+        return state
 
     def explain_later(self) -> Callable[[], list[str]]:
         events, policies, at = self.events, self.policies, self.at

@@ -85,15 +85,7 @@ def cycle_state(
     breach_point, breached = (
         (None, None) if crossing is None else _breach(crossing, cycle.target_since, stopped, at)
     )
-    floors = fold.plan.warning_floors
-    key = (metric, target)
-    floor = floors[key] if key in floors else fold.plan.warning_floor(metric, target)
-    # a stopped or paused clock short of every level fired none of them (no calendar call)
-    warnings = (
-        _fired_warnings(fold, metric, cycle, segments, elapsed)
-        if floor is not None and (open_since is not None or elapsed >= floor)
-        else ()
-    )
+    warnings = _warnings_at(fold, metric, cycle, target, segments, elapsed)
     return _clock_state(
         ticket_id,
         metric,
@@ -114,6 +106,24 @@ def cycle_state(
         cycle.history_breached or breached is not None,
         running and calendar.is_open_us(at),
     )
+
+
+def _warnings_at(
+    fold: _Fold,
+    metric: str,
+    cycle: _Cycle,
+    target: int,
+    segments: Sequence[Segment],
+    elapsed: int,
+) -> tuple[tuple[str, int], ...]:
+    """The warning levels the cycle has fired by ``at``."""
+    floors = fold.plan.warning_floors
+    key = (metric, target)
+    floor = floors[key] if key in floors else fold.plan.warning_floor(metric, target)
+    # a stopped or paused clock short of every level fired none of them (no calendar call)
+    if floor is None or (cycle.open_since is None and elapsed < floor):
+        return ()
+    return _fired_warnings(fold, metric, cycle, segments, elapsed)
 
 
 def _breach(

@@ -122,6 +122,12 @@ def refold(
             )
             if snapshots is not None:
                 snapshots[ticket_id] = taken
+    _write(ctx, conn, tickets, writes)
+    return writes.states
+
+
+def _write(ctx: EngineContext, conn: sa.Connection, tickets: list[str], writes: _Writes) -> None:
+    """Replace the tickets' clock rows and record what the refold gathered, in bulk."""
     backend = ctx.backend
     for part in chunks(tickets):
         conn.execute(clocks_table.delete().where(clocks_table.c.ticket_id.in_(part)))
@@ -130,7 +136,6 @@ def refold(
     escalating.cancel(conn, writes.cancelled)
     backend.update_rows(conn, tickets_table, ("ticket_id",), writes.tickets)
     backend.update_rows(conn, tickets_table, ("ticket_id",), writes.kept_snapshot)
-    return writes.states
 
 
 def _resumable(
