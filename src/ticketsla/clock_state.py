@@ -206,27 +206,7 @@ class _ClockStateDraft:
     than ``object.__setattr__`` per field; tests/test_fold_snapshot.py checks the result against
     the constructor."""
 
-    __slots__ = (
-        "at_us",
-        "breach_point_us",
-        "breached_us",
-        "calendar",
-        "counting",
-        "cycle",
-        "deadline_us",
-        "elapsed_us",
-        "escalations_us",
-        "ever_breached",
-        "metric",
-        "policy",
-        "priority",
-        "started_us",
-        "status",
-        "stopped_us",
-        "target_us",
-        "ticket_id",
-        "warnings_us",
-    )
+    __slots__ = ClockState.__slots__  # the same slots, so the same layout
     ticket_id: str
     metric: str
     cycle: int
@@ -251,20 +231,7 @@ class _ClockStateDraft:
 class _TicketSLADraft:
     """A ``TicketSLA`` being filled in, as ``_ClockStateDraft`` is for ``ClockState``."""
 
-    __slots__ = (
-        "_explain",
-        "at_us",
-        "clocks",
-        "csat",
-        "escalation_trail",
-        "fcr",
-        "fields",
-        "policy",
-        "policy_reason",
-        "priority",
-        "status",
-        "ticket_id",
-    )
+    __slots__ = TicketSLA.__slots__
     ticket_id: str
     at_us: int
     policy: str | None
@@ -277,11 +244,6 @@ class _TicketSLADraft:
     csat: CSAT | None
     _explain: Callable[[], list[str]]
     escalation_trail: tuple[EscalationRecord, ...]
-
-
-# A draft and the type it becomes must share one slot layout (Python lays slots out by name).
-assert sorted(_ClockStateDraft.__slots__) == sorted(f.name for f in dataclasses.fields(ClockState))
-assert sorted(_TicketSLADraft.__slots__) == sorted(f.name for f in dataclasses.fields(TicketSLA))
 
 
 def _clock_state(

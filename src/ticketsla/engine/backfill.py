@@ -27,7 +27,7 @@ from .._instants import to_us
 from ..errors import ConfigurationError
 from ..events import TicketEvent
 from .bulk import BULK_COPY, write_events
-from .ingest import histories, split_inserted
+from .ingest import Batch, histories, split_inserted
 from .items import Rejection, check_items, first_of_each_key
 from .refold import refold
 from .results import IngestResult
@@ -42,8 +42,6 @@ __all__ = ["DEFAULT_BACKFILL_BATCH", "Progress", "backfill"]
 DEFAULT_BACKFILL_BATCH = 20_000
 Progress = Callable[[int], None]
 """Called after each batch with the number of input items handled so far."""
-
-_Key = tuple[str, str]
 
 
 @dataclasses.dataclass(slots=True)
@@ -97,9 +95,7 @@ def backfill(
     return total
 
 
-def _store(
-    ctx: EngineContext, conn: sa.Connection, *, events: dict[_Key, tuple[int, TicketEvent]]
-) -> _Stored:
+def _store(ctx: EngineContext, conn: sa.Connection, *, events: Batch) -> _Stored:
     """One batch, one transaction: lock its tickets, write its new events, refold each ticket
     once from its whole stored history."""
     now = ctx.now()
