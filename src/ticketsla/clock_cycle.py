@@ -116,6 +116,18 @@ class _Cycle:
         self.started = at
         self.target_since = at
 
+    def reach(self, amount: int) -> tuple[int | None, int | None]:
+        """``_reach`` over this cycle's segments, without building them when its closed segments
+        fall short of ``amount`` (the common case): then only the open segment can reach it."""
+        closed = self.closed_elapsed
+        if amount > closed:
+            open_since = self.open_since
+            if open_since is None:
+                return None, None
+            point = self.calendar.add_us(open_since, amount - closed)
+            return point, point
+        return _reach(self.segments(), amount)
+
     def segments(self) -> list[Segment]:
         out: list[Segment] = list(self._closed)
         if self.open_since is not None:

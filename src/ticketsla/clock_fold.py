@@ -78,7 +78,7 @@ class _Fold:
         # metric -> a due instant pinned by a due_set event, until a due_cleared
         self.pins: dict[str, int] = {}
         self.waiting_for_requester: set[str] = set()
-        self.tally = OutcomeTally()  # FCR and CSAT, fed the applied events by ``result``
+        self.tally = OutcomeTally()  # FCR and CSAT, fed each event as it applies
         # Set on a fold resumed from a snapshot (ticketsla.fold_snapshot): the kinds of the
         # snapshot's events at its last instant, and how to rebuild the fold there with a trace.
         self.earlier: tuple[int, frozenset[str]] | None = None
@@ -120,13 +120,13 @@ class _Fold:
         at = self.at
         if events and events[0].at_us <= at:
             self.choose(events[0].at_us)
-        applied = self.walk(events)
-        return self.result(ticket_id, events if applied == len(events) else events[:applied])
+        self.walk(events)
+        return self.result(ticket_id)
 
     def run_on(self) -> TicketSLA:
         """Finish a fold restored from a snapshot: apply ``events`` (those after it)."""
-        applied = self.walk(self.events)
-        return self.result(self.ticket_id, self.events[:applied])
+        self.walk(self.events)
+        return self.result(self.ticket_id)
 
     def walk(self, events: Sequence[TicketEvent]) -> int:
         """Apply ``events`` (in history order) up to ``at``; return how many applied."""
@@ -163,6 +163,7 @@ class _Fold:
         self.fire(event.kind, event.at_us)
 
     def apply_agent_reply(self, event: TicketEvent) -> None:
+        self.tally.reply(event)
         at = event.at_us
         if at == self.agent_opened:
             # An agent opened the ticket with this public message: it is what ``created``
@@ -177,6 +178,7 @@ class _Fold:
         self.fire(EventKind.AGENT_REPLY, at)
 
     def apply_customer_message(self, event: TicketEvent) -> None:
+        self.tally.customer_message(event)
         if event.auto:
             return  # an auto-reply from the customer's side starts and stops nothing
         at = event.at_us
@@ -210,11 +212,16 @@ class _Fold:
             self.note(event.at_us, f"{metric}: pinned due instant cleared")
 
     def apply_status(self, event: TicketEvent) -> None:
+        self.tally.status_change(event)
         status = event.status
         if status is not None and status is not self.status:
             at = event.at_us
             self.set_status(status, at)
             self.fire(_STATUS_TRIGGER[status], at)
+
+    def apply_rating(self, event: TicketEvent) -> None:
+        self.tally.rating(event)
+        self.fire(event.kind, event.at_us)
 
     def apply_other(self, event: TicketEvent) -> None:
         self.fire(event.kind, event.at_us)
@@ -399,19 +406,24 @@ class _Fold:
                     gate_cycles = all_cycles.get(after)
                     if not gate_cycles or gate_cycles[0].stopped is None:
                         continue
-                self.start(metric, at, reason="started by " + trigger)
+                self.start(metric, at, trigger)
 
-    def start(self, metric: str, at: int, *, reason: str) -> None:
-        cycles = self.cycles.setdefault(metric, [])
+    def start(self, metric: str, at: int, trigger: str = "", *, reason: str = "") -> None:
+        """Start a cycle of ``metric``, moved by ``trigger`` (or for ``reason``)."""
+        cycles = self.cycles.get(metric)
+        if cycles is None:
+            cycles = self.cycles[metric] = []
         plan = self.plan
         key = (metric, self.fields.get("priority"))
-        target = plan.targets[key] if key in plan.targets else plan.target(*key)
+        targets = plan.targets
+        target = targets[key] if key in targets else plan.target(*key)
         cycle = _Cycle(len(cycles) + 1, at, target, plan.current[metric][1])
         cycles.append(cycle)
         if self.trace is not None:
+            why = reason or f"started by {trigger}"
             self.note(
                 at,
-                f"{metric} #{cycle.number}: {reason}; target {_td(cycle.target)} "
+                f"{metric} #{cycle.number}: {why}; target {_td(cycle.target)} "
                 f"on {cycle.calendar.name}",
             )
         if self.status in plan.pause_while[metric]:  # else it runs on, as repause would leave it
@@ -419,7 +431,7 @@ class _Fold:
 
     # -- the result --
 
-    def result(self, ticket_id: str, applied: Sequence[TicketEvent]) -> TicketSLA:
+    def result(self, ticket_id: str) -> TicketSLA:
         at = self.at
         states: list[ClockState] = []
         policy = self.policy
@@ -458,8 +470,6 @@ class _Fold:
         if tracing:
             states.sort(key=_metric_and_cycle)
         tally = self.tally
-        for event in applied:
-            tally.add(event)
         fcr = tally.fcr(policy.fcr, at) if policy is not None else None
         return _ticket_sla(
             ticket_id,
@@ -538,7 +548,7 @@ _APPLY: dict[EventKind, Callable[[_Fold, TicketEvent], None]] = {
     EventKind.STATUS_CHANGED: _Fold.apply_status,
     EventKind.PRIORITY_CHANGED: _Fold.apply_fields,
     EventKind.ASSIGNED: _Fold.apply_fields,
-    EventKind.SATISFACTION_RATED: _Fold.apply_other,
+    EventKind.SATISFACTION_RATED: _Fold.apply_rating,
     EventKind.FIELDS_CHANGED: _Fold.apply_fields,
     EventKind.DUE_SET: _Fold.apply_due_set,
     EventKind.DUE_CLEARED: _Fold.apply_due_cleared,

@@ -37,6 +37,7 @@ class _Plan:
         "first_reply",
         "pause_while",
         "policy",
+        "quiet_below",
         "targets",
         "warning_amounts",
         "warning_floors",
@@ -76,6 +77,9 @@ class _Plan:
         self.warning_amounts: dict[tuple[str, int], tuple[tuple[str, int], ...]] = {}
         # (metric, target) -> the least elapsed time at which a warning level fires (None: none)
         self.warning_floors: dict[tuple[str, int], int | None] = {}
+        # (metric, target) -> the running time below which a stopped cycle shows nothing but its
+        # elapsed time: no due instant reached, no warning fired
+        self.quiet_below: dict[tuple[str, int], int] = {}
         # (metric, priority) -> the policy's target in microseconds, looked up once
         self.targets: dict[tuple[str, Any], int | None] = {}
 
@@ -101,6 +105,13 @@ class _Plan:
             self.warning_amounts[key] = amounts
             self.warning_floors[key] = min((amount for _, amount in amounts), default=None)
         return amounts
+
+    def quiet_level(self, metric: str, target: int) -> int:
+        """The least running time at which a cycle under ``target`` reaches its target or fires
+        a warning level (kept in ``quiet_below``)."""
+        floor = self.warning_floor(metric, target)
+        level = self.quiet_below[(metric, target)] = target if floor is None else min(floor, target)
+        return level
 
     def warning_floor(self, metric: str, target: int) -> int | None:
         """The least running time at which one of ``metric``'s warning levels fires under

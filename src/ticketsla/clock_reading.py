@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import escalation
 from ._instants import from_us, to_us
-from .clock_cycle import Segment, _breach_instants, _Cycle, _reach, _segment
+from .clock_cycle import Segment, _breach_instants, _Cycle
 from .clock_state import _RUNNING, ClockState, ClockStatus, _clock_state
 from .policy import SLAPolicy
 
@@ -65,27 +65,49 @@ def cycle_state(
     # the running time up to ``at``: the closed segments, and the open one while it runs
     open_since = cycle.open_since
     elapsed = cycle.closed_elapsed
-    segments: Sequence[Segment]
     if open_since is None:
-        segments = cycle.closed
+        # a stopped or paused cycle short of its target and of every warning level (the common
+        # case of a settled cycle) shows its running time alone
+        quiet = fold.plan.quiet_below
+        key = (metric, target)
+        level = quiet[key] if key in quiet else fold.plan.quiet_level(metric, target)
+        if elapsed < level:
+            if fold.trace is not None:
+                note_holidays(fold, metric, cycle, cycle.segments(), None)
+            return _clock_state(
+                ticket_id,
+                metric,
+                cycle.number,
+                cycle.status,
+                policy_name or "",
+                calendar.name,
+                priority,
+                target,
+                elapsed,
+                cycle.started,
+                cycle.stopped,
+                None,
+                None,
+                None,
+                (),
+                at,
+                cycle.history_breached,
+                False,
+            )
     else:
-        segments = [*cycle.closed, _segment(Segment, (open_since, None, calendar, elapsed, None))]
         elapsed += calendar.elapsed_us(open_since, at)
     status = cycle.status
     running = status is _RUNNING
     stopped = cycle.stopped
-    # running time short of an amount never reached it (the common case, and no calendar call)
-    reached, crossing = (
-        (None, None) if open_since is None and elapsed < target else _reach(segments, target)
-    )
+    reached, crossing = cycle.reach(target)
     # A running clock that stopped exactly on its target and resumed is due at the resume.
     deadline = crossing if running else reached
     if fold.trace is not None:
-        note_holidays(fold, metric, cycle, segments, deadline)
+        note_holidays(fold, metric, cycle, cycle.segments(), deadline)
     breach_point, breached = (
         (None, None) if crossing is None else _breach(crossing, cycle.target_since, stopped, at)
     )
-    warnings = _warnings_at(fold, metric, cycle, target, segments, elapsed)
+    warnings = _warnings_at(fold, metric, cycle, target, elapsed)
     return _clock_state(
         ticket_id,
         metric,
@@ -109,12 +131,7 @@ def cycle_state(
 
 
 def _warnings_at(
-    fold: _Fold,
-    metric: str,
-    cycle: _Cycle,
-    target: int,
-    segments: Sequence[Segment],
-    elapsed: int,
+    fold: _Fold, metric: str, cycle: _Cycle, target: int, elapsed: int
 ) -> tuple[tuple[str, int], ...]:
     """The warning levels the cycle has fired by ``at``."""
     floors = fold.plan.warning_floors
@@ -123,7 +140,7 @@ def _warnings_at(
     # a stopped or paused clock short of every level fired none of them (no calendar call)
     if floor is None or (cycle.open_since is None and elapsed < floor):
         return ()
-    return _fired_warnings(fold, metric, cycle, segments, elapsed)
+    return _fired_warnings(fold, metric, cycle, elapsed)
 
 
 def _breach(
@@ -142,7 +159,7 @@ def _breach(
 
 
 def _fired_warnings(
-    fold: _Fold, metric: str, cycle: _Cycle, segments: Sequence[Segment], elapsed: int
+    fold: _Fold, metric: str, cycle: _Cycle, elapsed: int
 ) -> tuple[tuple[str, int], ...]:
     """The policy's warning levels for the cycle: fired by ``at`` or, while it runs, scheduled."""
     target = cycle.target
@@ -154,7 +171,7 @@ def _fired_warnings(
     for label, amount in fold.plan.warnings(metric, target):
         if cycle.open_since is None and elapsed < amount:
             continue
-        when, _ = _reach(segments, amount)
+        when, _ = cycle.reach(amount)
         if when is None:
             continue
         when = max(when, cycle.target_since)
@@ -214,14 +231,13 @@ def with_escalations(
 ) -> ClockState:
     """``state`` with the instants of its policy's escalation levels, kept as warnings are:
     fired by now, or scheduled while the clock runs; none at or after the clock stopped."""
-    segments = cycle.segments()
     planned = escalation.schedule(
         policy.contract.escalation,
         metric=state.metric,
         priority=priority,
         target_us=state.target_us,
         breach_point_us=state.breach_point_us,
-        reached_at=lambda amount: _reach(segments, amount)[0],
+        reached_at=lambda amount: cycle.reach(amount)[0],
         calendar=cycle.calendar,
     )
     running = cycle.status is ClockStatus.RUNNING

@@ -199,14 +199,13 @@ def fold_with_snapshot(
     walked = 0
     if cut > 0:
         walked = state.walk(ordered[:cut])
-        for event in ordered[:walked]:
-            state.tally.add(event)
         if walked == cut:
             taken = _capture(state, key, done + cut, ordered[:cut])
     # an event after ``at_us`` stops the walk: none after it applies either
-    applied = walked + (state.walk(ordered[walked:]) if walked == max(cut, 0) else 0)
+    if walked == max(cut, 0):
+        state.walk(ordered[walked:])
     ticket_id = ordered[0].ticket_id if ordered else state.ticket_id
-    return state.result(ticket_id, ordered[walked:applied]), taken
+    return state.result(ticket_id), taken
 
 
 # ---- capture and restore ------------------------------------------------------------------------

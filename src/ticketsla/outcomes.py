@@ -171,28 +171,46 @@ class OutcomeTally:
 
     def add(self, event: TicketEvent) -> None:
         kind = event.kind
-        if kind is EventKind.AGENT_REPLY and not event.auto:
+        if kind is EventKind.AGENT_REPLY:
+            self.reply(event)
+        elif kind is EventKind.CUSTOMER_MESSAGE:
+            self.customer_message(event)
+        elif kind is EventKind.STATUS_CHANGED:
+            self.status_change(event)
+        elif kind is EventKind.SATISFACTION_RATED:
+            self.rating(event)
+
+    # One method per kind of event that counts, so the clock fold, which dispatches on the kind
+    # already, feeds each event straight to its method.
+
+    def reply(self, event: TicketEvent) -> None:
+        """An agent_reply: a public one counts."""
+        if not event.auto:
             self.replies += 1
             if self.solved_at is None or event.at_us <= self.solved_at:
                 self.replies_by_solve += 1
-        elif kind is EventKind.CUSTOMER_MESSAGE and not event.auto:
+
+    def customer_message(self, event: TicketEvent) -> None:
+        if not event.auto:
             if self.solved_at is not None:
                 if self.reopened_at is None and not self.closed:
                     self.reopened_at = event.at_us  # a customer reply reopens a solved ticket
             elif self.replies:
                 self.followup = True
-        elif kind is EventKind.STATUS_CHANGED and event.status is not None:
-            if event.status.is_done:
-                self.closed = self.closed or event.status is Status.CLOSED
-                if self.solved_at is None:
-                    self.solved_at = event.at_us
-            elif (
-                self.solved_at is not None
-                and self.reopened_at is None
-                and event.status is not Status.NEW
-            ):
-                self.reopened_at = event.at_us
-        elif kind is EventKind.SATISFACTION_RATED and event.rating is not None:
+
+    def status_change(self, event: TicketEvent) -> None:
+        status = event.status
+        if status is None:
+            return
+        if status is Status.SOLVED or status is Status.CLOSED:
+            self.closed = self.closed or status is Status.CLOSED
+            if self.solved_at is None:
+                self.solved_at = event.at_us
+        elif self.solved_at is not None and self.reopened_at is None and status is not Status.NEW:
+            self.reopened_at = event.at_us
+
+    def rating(self, event: TicketEvent) -> None:
+        if event.rating is not None:
             self.rated = event
 
     def csat(self) -> CSAT | None:
@@ -202,29 +220,43 @@ class OutcomeTally:
         """The FCR verdict at ``at_us`` of the events added (none of them after ``at_us``)."""
         solved_at, reopened_at = self.solved_at, self.reopened_at
         if solved_at is None:
-            return FCR(definition=definition, achieved=None, reason="not solved yet")
+            return _verdict(definition, None, "not solved yet")
         if definition.kind is FCRKind.ONE_TOUCH:
             if reopened_at is not None:
-                return FCR(definition=definition, achieved=False, reason="reopened after the solve")
-            return FCR(
-                definition=definition,
-                achieved=self.replies_by_solve <= 1,
-                reason=f"{self.replies_by_solve} public agent replies before the solve",
+                return _verdict(definition, False, "reopened after the solve")
+            replies = self.replies_by_solve
+            return _verdict(
+                definition, replies <= 1, f"{replies} public agent replies before the solve"
             )
         if definition.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
-            return FCR(
-                definition=definition,
-                achieved=not self.followup and reopened_at is None,
-                reason="customer wrote again after the first reply"
+            return _verdict(
+                definition,
+                not self.followup and reopened_at is None,
+                "customer wrote again after the first reply"
                 if self.followup
                 else ("reopened after the solve" if reopened_at is not None else "no follow-up"),
             )
         deadline = solved_at + definition.window_us
         if reopened_at is not None and reopened_at <= deadline:
-            return FCR(definition=definition, achieved=False, reason="reopened within the window")
+            return _verdict(definition, False, "reopened within the window")
         if at_us < deadline:
-            return FCR(definition=definition, achieved=None, reason="reopen window still open")
-        return FCR(definition=definition, achieved=True, reason="not reopened within the window")
+            return _verdict(definition, None, "reopen window still open")
+        return _verdict(definition, True, "not reopened within the window")
+
+
+# FCR verdicts are few and immutable: each is built once and shared (building a frozen dataclass
+# costs more than the rest of deciding it). Bounded, in case of many definitions.
+_VERDICTS: dict[tuple[FCRKind, int, bool | None, str], FCR] = {}
+
+
+def _verdict(definition: FCRDefinition, achieved: bool | None, reason: str) -> FCR:
+    key = (definition.kind, definition.window_us, achieved, reason)
+    found = _VERDICTS.get(key)
+    if found is None:
+        if len(_VERDICTS) >= 4096:
+            _VERDICTS.clear()
+        found = _VERDICTS[key] = FCR(definition=definition, achieved=achieved, reason=reason)
+    return found
 
 
 def fcr_of(events: Sequence[TicketEvent], definition: FCRDefinition, at_us: int) -> FCR:
