@@ -33,6 +33,7 @@ from ticketsla import (
     evaluate,
     next_change_at,
 )
+from ticketsla.events import order_events
 
 PROFILE = settings.get_profile("ticketsla-clock")  # tests/conftest.py
 
@@ -621,6 +622,25 @@ def test_shuffling_or_duplicating_events_never_changes_the_result(
     assert due_at(delivered, ticket.policy, "resolution") == due_at(
         ticket.events, ticket.policy, "resolution"
     )
+
+
+@PROFILE
+@given(
+    ticket=tickets(),
+    pick=st.integers(min_value=0, max_value=40),
+    shift=st.integers(min_value=0, max_value=3 * 86_400 * 10**6),
+)
+def test_an_ordered_log_with_a_delivery_repeated_later_folds_as_its_ordered_events(
+    ticket: Ticket, pick: int, shift: int
+) -> None:
+    """A log in history order in which one event comes again, at the same or a later instant
+    (a corrected re-delivery), folds as ``order_events`` of it: the fold's short cut for logs
+    already in order never keeps a repeated id."""
+    original = ticket.events[pick % len(ticket.events)]
+    moved = original.to_dict() | {"at": (original.at + timedelta(microseconds=shift)).isoformat()}
+    delivered = sorted([*ticket.events, TicketEvent.from_dict(moved)], key=lambda e: e.order)
+    expected = evaluate(order_events(delivered), ticket.policy, ticket.at)
+    assert evaluate(delivered, ticket.policy, ticket.at) == expected
 
 
 @PROFILE
