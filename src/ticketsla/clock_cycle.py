@@ -120,13 +120,13 @@ class _Cycle:
         """``_reach`` over this cycle's segments, without building them when its closed segments
         fall short of ``amount`` (the common case): then only the open segment can reach it."""
         closed = self.closed_elapsed
+        open_since = self.open_since
         if amount > closed:
-            open_since = self.open_since
             if open_since is None:
                 return None, None
             point = self.calendar.add_us(open_since, amount - closed)
             return point, point
-        return _reach(self.segments(), amount)
+        return _reach(self._closed if open_since is None else self.segments(), amount)
 
     def segments(self) -> list[Segment]:
         out: list[Segment] = list(self._closed)
