@@ -42,6 +42,25 @@ def _resumes_exactly(
         assert resumed == whole
     assert resumed.clocks == whole.clocks
     assert (resumed.fcr, resumed.csat, resumed.fields) == (whole.fcr, whole.csat, whole.fields)
+    settled = snapshot.settled()
+    assert settled == stored.settled()
+    for kept in (snapshot, stored):  # settled cycles hidden: the others are the whole fold's
+        shown, _ = fold_with_snapshot(
+            ordered[k:],
+            policies,  # type: ignore[arg-type]
+            at,
+            key=key,
+            snapshot=kept,
+            hide=settled,
+        )
+        assert shown.clocks == tuple(
+            c for c in whole.clocks if not 2 <= c.cycle <= settled.get(c.metric, 0)
+        )
+        assert (shown.policy, shown.priority, shown.fcr) == (
+            whole.policy,
+            whole.priority,
+            whole.fcr,
+        )
 
 
 @PROFILE

@@ -13,7 +13,9 @@ caller names in ``plugins`` (a policy chooser or response rule changes answers t
 whose key differs from the current one is stale: fold the whole history again.
 
 The next snapshot is taken ``lag`` events before the end of the history, so a late event that
-lands among the last ``lag`` events still finds a snapshot before it.
+lands among the last ``lag`` events still finds a snapshot before it. A fold resumed from a
+snapshot keeps it until it is ``2 * lag`` events behind the end, so a ticket that gets one event
+at a time takes (and its engine stores) a new snapshot once every ``lag`` events, not each time.
 """
 
 from __future__ import annotations
@@ -133,6 +135,26 @@ class FoldSnapshot:
             raise ClockStateError("fold snapshot: unreadable (no state)")
         return snapshot
 
+    def settled(self) -> dict[str, int]:
+        """For each metric with a cycle, how many of its cycles come before its latest one
+        (numbered ``1..n``): those never change again, whatever events follow."""
+        state = self.state
+        out: dict[str, int] = {}
+        try:
+            if isinstance(state, _Saved):
+                numbers = {m: [c.number for c in cycles] for m, cycles in state.cycles.items()}
+            else:
+                numbers = {
+                    str(m): [int(c["number"]) for c in cycles]
+                    for m, cycles in state["cycles"].items()
+                }
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return out  # unreadable: resuming from it fails, and the whole history is folded
+        for metric, found in numbers.items():
+            if found and found[: len(found) - 1] == list(range(1, len(found))):
+                out[metric] = len(found) - 1
+        return out
+
 
 def snapshot_key(policies: SLAPolicy | PolicySet, *, plugins: str = "") -> str:
     """What a snapshot folded under ``policies`` depends on, as a short digest."""
@@ -163,6 +185,7 @@ def fold_with_snapshot(
     chooser: Chooser | None = None,
     response_rule: ResponseRule | None = None,
     lag: int = SNAPSHOT_LAG,
+    hide: Mapping[str, int] | None = None,
 ) -> tuple[TicketSLA, FoldSnapshot | None]:
     """Fold a ticket, resuming from ``snapshot`` when one is given, and take the next snapshot.
 
@@ -172,7 +195,13 @@ def fold_with_snapshot(
     given twice are folded once, as ``fold`` does; an event folded into the snapshot must not
     be given again. Returns the state at ``at_us`` (equal to ``fold`` of the whole history) and
     a snapshot ``lag`` events before the end of the history (the one given, or None, when the
-    history is short or events after ``at_us`` stop the walk before it).
+    history is short or events after ``at_us`` stop the walk before it). A snapshot given that
+    is less than ``2 * lag`` events behind the end is kept: the same one is returned.
+
+    ``hide`` (with a snapshot only) names, for each metric, the last of its cycles ``2..n`` the
+    result leaves out of ``clocks``: cycles the snapshot holds settled (``FoldSnapshot.settled``)
+    whose states the caller has already. Hiding them saves reading every cycle of a ticket that
+    has many; the first cycle of each metric is always shown, so ``clocks[0]`` is the same.
     """
     policy_set = PolicySet.of(policies)
     ordered = order_events(events)
@@ -195,6 +224,8 @@ def fold_with_snapshot(
         done = snapshot.count
         state = _restore(snapshot, policy_set, at_us, chooser, response_rule, ordered, None)
     cut = max(done + len(ordered) - lag, 0) - done  # events to walk before the next snapshot
+    if snapshot is not None and cut < lag:
+        cut = 0  # the one given is less than 2 * lag events behind the end: it is kept
     taken = snapshot
     walked = 0
     if cut > 0:
@@ -206,7 +237,25 @@ def fold_with_snapshot(
     # an event after ``at_us`` stops the walk: none after it applies either
     applied = walked + (state.walk(ordered[walked:]) if walked == max(cut, 0) else 0)
     ticket_id = ordered[0].ticket_id if ordered else state.ticket_id
-    return state.result(ticket_id, ordered[walked:applied]), taken
+    if snapshot is None or not hide:
+        return state.result(ticket_id, ordered[walked:applied]), taken
+    every = state.cycles
+    state.cycles = _without(every, hide, snapshot.settled())
+    try:
+        return state.result(ticket_id, ordered[walked:applied]), taken
+    finally:
+        state.cycles = every
+
+
+def _without(
+    cycles: dict[str, list[_Cycle]], hide: Mapping[str, int], settled: Mapping[str, int]
+) -> dict[str, list[_Cycle]]:
+    """``cycles`` less those ``hide`` names (cycles ``2..n``, never past the settled ones)."""
+    out = {}
+    for metric, found in cycles.items():
+        last = min(hide.get(metric, 0), settled.get(metric, 0))
+        out[metric] = [found[0], *found[last:]] if last >= 2 else found
+    return out
 
 
 # ---- capture and restore ------------------------------------------------------------------------
