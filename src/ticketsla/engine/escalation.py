@@ -32,7 +32,7 @@ from ..notifications import Notification, NotificationKind
 from ..policy import PolicySet, SLAPolicy
 from ..recipients import Recipient
 from .schema import DeliveryState, outbox_table, outbox_values
-from .settled import Hidden, outside
+from .settled import Hidden, shown_rows
 
 # Resolves one name of a level's ``notify`` (the ``ticketsla_route`` hook), None: not known.
 Router = Callable[[str, Notification], Sequence[Recipient] | None]
@@ -152,12 +152,8 @@ def load_announced(
     for start in range(0, len(whole), 500):
         part = list(whole[start : start + 500])
         queries.append(sa.select(*columns).where(o.ticket_id.in_(part), o.kind.in_(kinds)))
-    for ticket_id in tickets:
-        if ticket_id in hidden:
-            where = outside(outbox_table, hidden[ticket_id])
-            queries.append(
-                sa.select(*columns).where(o.ticket_id == ticket_id, o.kind.in_(kinds), where)
-            )
+    for shown in shown_rows(outbox_table, {t: hidden[t] for t in tickets if t in hidden}):
+        queries.append(sa.select(*columns).where(shown, o.kind.in_(kinds)))
     retracted: set[tuple[str, str, int, str, int]] = set()
     for query in queries:
         for row in conn.execute(query):

@@ -42,7 +42,7 @@ from .outcomes import (
 )
 from .policybook import LIBRARY_VERSION, PolicyBook
 from .schema import clock_values, clocks_table, outbox_table, tickets_table
-from .settled import Hidden, Stored, hidden_of, outside, stored_marks
+from .settled import Hidden, Stored, hidden_of, shown_rows, stored_marks
 from .tails import Tail
 from .tickets import announced as load_announced
 from .tickets import load_events
@@ -244,10 +244,8 @@ def _write(ctx: EngineContext, conn: sa.Connection, tickets: list[str], writes: 
     c = clocks_table.c
     for part in chunks([t for t in tickets if t not in writes.hidden]):
         conn.execute(clocks_table.delete().where(c.ticket_id.in_(part)))
-    for ticket_id, hide in writes.hidden.items():
-        conn.execute(
-            clocks_table.delete().where(c.ticket_id == ticket_id, outside(clocks_table, hide))
-        )
+    for shown in shown_rows(clocks_table, writes.hidden):
+        conn.execute(clocks_table.delete().where(shown))
     backend.insert_rows(conn, clocks_table, writes.clocks)
     backend.insert_rows(conn, outbox_table, writes.outbox, conflict=OUTBOX_KEY)
     escalating.cancel(conn, writes.cancelled)

@@ -31,12 +31,13 @@ from ..fold_snapshot import FoldSnapshot
 from .backend import chunks
 from .schema import clocks_table, tickets_table
 
-__all__ = ["Hidden", "Stored", "hidden_of", "is_hidden", "outside", "stored_marks"]
+__all__ = ["Hidden", "Stored", "hidden_of", "is_hidden", "outside", "shown_rows", "stored_marks"]
 
 Hidden = dict[str, int]  # metric: cycles 2..n of it are left alone
 
 _KEY = re.compile(r'"key":"([0-9a-f]{1,64})"')
 _HEAD = 160  # characters of a stored snapshot that hold its key (its JSON keys are sorted)
+_PER_QUERY = 50  # tickets whose shown rows one query reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +125,18 @@ def outside(table: sa.Table, hidden: Hidden) -> sa.ColumnElement[bool]:
         for metric, last in sorted(hidden.items())
     ]
     return sa.not_(sa.or_(*left)) if left else sa.true()
+
+
+def shown_rows(table: sa.Table, hidden: Mapping[str, Hidden]) -> list[sa.ColumnElement[bool]]:
+    """SQL conditions, a few dozen tickets each, that together select the rows of ``table``
+    of the tickets in ``hidden`` that are not left alone."""
+    tickets = sorted(hidden)
+    return [
+        sa.or_(
+            *(
+                sa.and_(table.c.ticket_id == t, outside(table, hidden[t]))
+                for t in tickets[start : start + _PER_QUERY]
+            )
+        )
+        for start in range(0, len(tickets), _PER_QUERY)
+    ]

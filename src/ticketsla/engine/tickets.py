@@ -14,7 +14,7 @@ from ..events import TicketEvent
 from .alerts import Announced, Key, announced_of
 from .backend import Backend, chunks
 from .schema import event_from_body, events_table, outbox_table, tickets_table
-from .settled import Hidden, outside
+from .settled import Hidden, shown_rows
 
 __all__ = ["Locked", "announced", "load_events", "lock_tickets", "owners", "ticket_row"]
 
@@ -92,12 +92,9 @@ def announced(
     for part in chunks([t for t in tickets if t not in hidden]):
         for row in conn.execute(sa.select(*columns).where(o.ticket_id.in_(part))):
             grouped[row.ticket_id].append(row)
-    for ticket_id in tickets:
-        if ticket_id in hidden:
-            query = sa.select(*columns).where(
-                o.ticket_id == ticket_id, outside(outbox_table, hidden[ticket_id])
-            )
-            grouped[ticket_id].extend(conn.execute(query))
+    for shown in shown_rows(outbox_table, {t: hidden[t] for t in tickets if t in hidden}):
+        for row in conn.execute(sa.select(*columns).where(shown)):
+            grouped[row.ticket_id].append(row)
     for ticket_id, rows in grouped.items():
         if rows:
             out[ticket_id] = announced_of(rows)
