@@ -4,7 +4,7 @@ and to a fresh engine's recalculation, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +13,39 @@ import sqlalchemy as sa
 from engine_helpers import START, Clock
 from engine_streams import policies as stream_policies
 
-from ticketsla import TicketEvent, evaluate
+from ticketsla import PolicySet, SLAPolicy, TicketEvent, evaluate
 from ticketsla.engine import SLAEngine
 from ticketsla.engine.schema import clocks_table, outbox_table, tickets_table
 
 TICKET = "CONV-1"
 
 
+CHAT = {
+    "name": "chat",
+    "calendar": "24x7",
+    "targets": {
+        "first_response": {"all": "15m"},
+        "next_response": {"all": "15m"},
+        "resolution": {"all": "30d"},
+    },
+    "warnings": {"at": ["50%"]},
+    "escalation": [
+        {"when": "75%", "notify": "team-lead"},
+        {"when": "breach", "notify": "head-of-support"},
+    ],
+}
+
+
+def _policies(shape: str) -> PolicySet:
+    """The tests' policies, or one whose replies breach now and then and escalate."""
+    if shape == "stream":
+        return stream_policies()
+    return PolicySet([], default=SLAPolicy.from_mapping(CHAT))
+
+
 def _conversation(size: int) -> list[TicketEvent]:
-    """Customer messages and agent replies by turns, ten minutes apart, with a solve and a
-    reopen halfway: every message starts a cycle, so most cycles are settled."""
+    """Customer messages and agent replies by turns, 10 or 20 minutes apart, with a solve and
+    a reopen halfway: every message starts a cycle, so most cycles are settled."""
     events = [
         TicketEvent(
             ticket_id=TICKET,
@@ -34,30 +57,27 @@ def _conversation(size: int) -> list[TicketEvent]:
             status="new",
         )
     ]
+    at = START
     for n in range(1, size):
         kind = "customer_message" if n % 2 else "agent_reply"
         fields: dict[str, Any] = {}
         if n == size // 2:
             kind, fields = "status_changed", {"status": "solved"}
+        at += timedelta(minutes=20 if n % 6 == 2 else 10)
         events.append(
             TicketEvent(
-                ticket_id=TICKET,
-                event_id=f"e-{n}",
-                source="test",
-                at=START + timedelta(minutes=10 * n),
-                kind=kind,
-                **fields,
+                ticket_id=TICKET, event_id=f"e-{n}", source="test", at=at, kind=kind, **fields
             )
         )
     return events
 
 
-def _late(n: int, minute: int, kind: str = "internal_note", **fields: Any) -> TicketEvent:
+def _late(n: int, after: datetime, kind: str = "internal_note", **fields: Any) -> TicketEvent:
     return TicketEvent(
         ticket_id=TICKET,
         event_id=f"late-{n}",
         source="test",
-        at=START + timedelta(minutes=minute, seconds=n + 1),
+        at=after + timedelta(seconds=n + 1),
         kind=kind,
         **fields,
     )
@@ -86,24 +106,25 @@ def _as_of(engine: SLAEngine) -> tuple[set[Any], Any]:
     return rows, ticket
 
 
+@pytest.mark.parametrize("shape", ["stream", "escalating"])
 @pytest.mark.parametrize("cache", [20_000, 0], ids=["memory", "read-back"])
 def test_a_late_event_among_many_settled_cycles_rewrites_only_what_can_change(
-    db_url: str, tmp_path: Path, clock: Clock, cache: int
+    db_url: str, tmp_path: Path, clock: Clock, cache: int, shape: str
 ) -> None:
     """The snapshot and log in memory, or read back each time: after each event the clocks are
     the pure fold's, the settled rows keep the instant they were written at, and the store
     equals that of an engine refolding the whole log each time; a fresh engine's
     recalculation finds nothing to change."""
-    policies = stream_policies()
+    policies = _policies(shape)
     events = _conversation(240)
-    size = len(events)
+    last = events[-1]
     after = [
-        _late(0, 10 * (size - 3)),
-        _late(1, 10 * size + 5, "customer_message"),  # not late: the ticket's as_of moves on
-        _late(2, 10 * (size - 5), "customer_message"),  # a new cycle among the last ones
-        _late(3, 10 * (size - 2), "agent_reply"),
-        _late(4, 10 * (size - 4), "priority_changed", priority="high"),  # every row shows it
-        _late(5, 10 * (size - 3)),
+        _late(0, events[-3].at),
+        _late(1, last.at + timedelta(minutes=5), "customer_message"),  # not late: as_of moves on
+        _late(2, events[-5].at, "customer_message"),  # a new cycle among the last ones
+        _late(3, events[-2].at, "agent_reply"),
+        _late(4, events[-4].at, "priority_changed", priority="high"),  # every row shows it
+        _late(5, events[-3].at),
     ]
     stores = []
     for url, refold_whole in ((db_url, False), (f"sqlite:///{tmp_path / 'whole.db'}", True)):
