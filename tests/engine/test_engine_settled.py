@@ -155,3 +155,29 @@ def test_a_late_event_among_many_settled_cycles_rewrites_only_what_can_change(
         assert _store(fresh) == stores[0]
         rows, ticket = _as_of(fresh)
         assert rows == {ticket}
+
+
+def test_a_snapshot_that_cannot_be_resumed_rewrites_the_ticket_whole(
+    db_url: str, clock: Clock
+) -> None:
+    """A stored snapshot whose head names its settled cycles but whose state is damaged: the
+    refold folds the whole log, and with the whole outbox in view records nothing twice."""
+    policies = _policies("escalating")
+    events = _conversation(120)
+    clock.at = START + timedelta(days=3)
+    with SLAEngine(db_url, policies=policies, now=clock, cache_tickets=0) as engine:
+        engine.ingest(events)
+        before = engine.notifications(TICKET)
+        with engine.sqlalchemy_engine.begin() as conn:
+            text = conn.execute(sa.select(tickets_table.c.fold_snapshot)).scalar_one()
+            damaged = text.replace('"tally":{"by_solve"', '"tally":{"by_slove"', 1)
+            assert damaged != text
+            conn.execute(tickets_table.update().values(fold_snapshot=damaged))
+        late = _late(0, events[-3].at)
+        assert engine.ingest([late]).late == 1
+        history = [*events, late]
+        as_of = max(e.at for e in history) + timedelta(microseconds=1)
+        assert engine.clocks(TICKET) == evaluate(history, policies, at=as_of).clocks
+        assert engine.notifications(TICKET) == before
+        rows, ticket = _as_of(engine)
+        assert rows == {ticket}

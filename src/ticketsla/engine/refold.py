@@ -310,15 +310,16 @@ def _refold_one(
     mark: Stored | None = None,
 ) -> FoldSnapshot | _Skipped | None:
     """Fold one ticket just after its last event, gather what it writes, and return the fold
-    snapshot taken (``_RETRY`` when it hid settled cycles that must be shown after all)."""
+    snapshot taken (``_RETRY``, nothing gathered, when it was to hide settled cycles but
+    cannot)."""
     as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
     sla, taken, hid = _fold(ctx, ordered, snapshot, key, book, as_of, hide)
-    if hid and not _shows_alike(sla, mark):
-        return _RETRY
+    if hide and (not hid or not _shows_alike(sla, mark)):
+        return _RETRY  # folded whole after all (its outbox was read in part), or shown anew
     outcomes = _outcomes_from_fold(sla, book, announced)
     if outcomes is None:  # the verdict's instant is looked for in the history
         outcomes = outcomes_of(ordered, sla, book, max(now_us, as_of), announced)
-    if hid and hide:
+    if hide:
         writes.hidden[ticket_id] = hide
     _gather(
         ctx,
