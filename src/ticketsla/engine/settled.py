@@ -2,11 +2,12 @@
 
 A cycle that is not the latest of its metric in a ticket's fold snapshot never changes again
 (``FoldSnapshot.settled``), and neither does what it shows while the ticket keeps its policy and
-priority, but for the instant it is read at. Once a refold has written its row and recorded its
-notifications (its next alert instant is then NULL: every warning, breach, escalation and
-fulfilment of a stopped cycle comes due before the snapshot's end), a later refold that resumes
-from that snapshot can leave it alone: its row, its outbox history and its escalations stay as
-they are, and the refold reads, plans and writes only the cycles that can change.
+priority, but for the instant it is read at. Once a refold has written its row and recorded
+every notification it has (its next alert instant is then NULL: nothing of it is still to come),
+a later refold that resumes from that snapshot can leave it alone: its row, its outbox history
+and its escalations stay as they are, since a refold of it would add and retract nothing, and
+the refold reads, plans and writes only the cycles that can change. A settled row whose next
+alert instant is set is not left alone, nor is any later cycle of its metric.
 
 That holds only when the stored rows were written under the same policies, calendars and plugins
 (the stored snapshot's key is the current one), at an instant no later than the refold's, and
