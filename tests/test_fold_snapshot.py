@@ -8,7 +8,7 @@ the fold of the whole history, for any instant at or after the snapshot.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -42,6 +42,50 @@ def _resumes_exactly(
         assert resumed == whole
     assert resumed.clocks == whole.clocks
     assert (resumed.fcr, resumed.csat, resumed.fields) == (whole.fcr, whole.csat, whole.fields)
+    settled = snapshot.settled()
+    assert settled == stored.settled()
+    for kept in (snapshot, stored):  # settled cycles hidden: the others are the whole fold's
+        shown, _ = fold_with_snapshot(
+            ordered[k:],
+            policies,  # type: ignore[arg-type]
+            at,
+            key=key,
+            snapshot=kept,
+            hide=settled,
+        )
+        assert shown.clocks == tuple(
+            c for c in whole.clocks if not 2 <= c.cycle <= settled.get(c.metric, 0)
+        )
+        assert (shown.policy, shown.priority, shown.fcr) == (
+            whole.policy,
+            whole.priority,
+            whole.fcr,
+        )
+    # the next snapshot, taken from one in memory or read back (its settled cycles decoded
+    # or left as text), is written alike, and resumes to the whole fold
+    texts = set()
+    for kept, hide in ((snapshot, None), (stored, None), (stored, settled), (snapshot, settled)):
+        _, taken = fold_with_snapshot(
+            ordered[k:],
+            policies,  # type: ignore[arg-type]
+            at,
+            key=key,
+            snapshot=FoldSnapshot.from_json(kept.to_json()) if kept is stored else kept,
+            lag=1,
+            hide=hide,
+        )
+        if taken is None or taken is kept:
+            continue
+        texts.add(taken.to_json())
+        again, _ = fold_with_snapshot(
+            [e for e in ordered if e.order > taken.last],
+            policies,  # type: ignore[arg-type]
+            at,
+            key=key,
+            snapshot=FoldSnapshot.from_json(taken.to_json()),
+        )
+        assert again.clocks == whole.clocks
+    assert len(texts) <= 1
 
 
 @PROFILE
@@ -218,3 +262,59 @@ def test_the_folds_ticket_builder_equals_the_constructor() -> None:
     rebuilt = TicketSLA(**{name: getattr(sla, name) for name in names})
     assert rebuilt == sla
     assert rebuilt.escalation_trail == sla.escalation_trail == ()
+
+
+def _conversation(messages: int) -> list[TicketEvent]:
+    """Customer messages and agent replies by turns, an hour apart: a cycle per message."""
+    start = datetime(2026, 3, 2, 14, tzinfo=UTC)
+    events = [TicketEvent(ticket_id="C-1", event_id="c0", at=start, kind="created")]
+    for n in range(1, 2 * messages):
+        kind = "customer_message" if n % 2 else "agent_reply"
+        at = start + timedelta(hours=n)
+        events.append(TicketEvent(ticket_id="C-1", event_id=f"c{n}", at=at, kind=kind))
+    return events
+
+
+def test_settled_cycles_read_back_stay_text_until_a_fold_shows_them() -> None:
+    """A snapshot of a long conversation read back keeps each metric's cycles between its
+    first and latest as text: a fold that hides them never decodes them, and writes them on
+    as they were; one that shows them decodes them; damaged, they are a ClockStateError."""
+    ordered = order_events(_conversation(60))
+    key = snapshot_key(POLICY)
+    at = ordered[-1].at_us + 1
+    whole = fold(ordered, POLICY, at)
+    _, snapshot = fold_with_snapshot(ordered[:-10], POLICY, at, key=key, lag=10)
+    assert snapshot is not None
+    settled = snapshot.settled()
+    assert settled["next_response"] > 40
+    text = snapshot.to_json()
+    head, _, middle = text.partition("\n")
+    assert len(head) < len(middle) / 5
+    assert middle.count("\n") == 0
+    stored = FoldSnapshot.from_json(text)
+    assert stored.settled() == settled
+    assert stored.to_json() == text
+    rest = ordered[snapshot.count :]
+    shown, _ = fold_with_snapshot(rest, POLICY, at, key=key, snapshot=stored, hide=settled)
+    assert shown.clocks == tuple(
+        c for c in whole.clocks if not 2 <= c.cycle <= settled.get(c.metric, 0)
+    )
+    resumed, _ = fold_with_snapshot(rest, POLICY, at, key=key, snapshot=stored)
+    assert resumed == whole
+    # a snapshot taken from one read back, its settled cycles left as text, is written as one
+    # taken in memory is
+    taken = [
+        fold_with_snapshot(rest, POLICY, at, key=key, snapshot=kept, lag=2, hide=settled)[1]
+        for kept in (snapshot, FoldSnapshot.from_json(text))
+    ]
+    assert taken[0] is not None
+    assert taken[1] is not None
+    assert taken[0].to_json() == taken[1].to_json() != text
+    again = FoldSnapshot.from_json(taken[1].to_json())
+    after = [e for e in ordered if e.order > again.last]
+    assert fold_with_snapshot(after, POLICY, at, key=key, snapshot=again)[0] == whole
+    damaged = FoldSnapshot.from_json(head + "\n" + middle.replace('"number":', '"numbr":', 1))
+    with pytest.raises(ClockStateError, match="unreadable"):
+        fold_with_snapshot(rest, POLICY, at, key=key, snapshot=damaged)
+    hidden, _ = fold_with_snapshot(rest, POLICY, at, key=key, snapshot=damaged, hide=settled)
+    assert hidden == shown

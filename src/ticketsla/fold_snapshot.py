@@ -13,7 +13,9 @@ caller names in ``plugins`` (a policy chooser or response rule changes answers t
 whose key differs from the current one is stale: fold the whole history again.
 
 The next snapshot is taken ``lag`` events before the end of the history, so a late event that
-lands among the last ``lag`` events still finds a snapshot before it.
+lands among the last ``lag`` events still finds a snapshot before it. A fold resumed from a
+snapshot keeps it until it is ``2 * lag`` events behind the end, so a ticket that gets one event
+at a time takes (and its engine stores) a new snapshot once every ``lag`` events, not each time.
 """
 
 from __future__ import annotations
@@ -39,16 +41,29 @@ from .policy import PolicySet, SLAPolicy
 __all__ = ["SNAPSHOT_LAG", "FoldSnapshot", "fold_with_snapshot", "snapshot_key"]
 
 SNAPSHOT_LAG = 32
-_FORMAT = 1
+_FORMAT = 2  # 2: the settled cycles after each metric's first on lines of their own
 _MAX_JSON_CHARS = 50_000_000  # a snapshot is our own output; this only bounds a damaged one
 
 OrderKey = tuple[int, int, int, str, str]
 
 
+class _Unread:
+    """A settled cycle of a snapshot read from JSON, not decoded: a fold that hides it never
+    looks at it (``fold_with_snapshot``'s ``hide``), and one that shows it decodes it first."""
+
+    __slots__ = ("number",)
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
 class _Saved:
     """The fold's working state after the snapshot's events, in memory. Cycles that are not
     the latest of their metric never change again, so they are shared, not copied; the latest
-    of each metric is a copy the fold may go on changing."""
+    of each metric is a copy the fold may go on changing.
+
+    A metric's cycles after its first may be ``_Unread`` (read from JSON, not decoded): they
+    come first after it, and ``unread`` keeps their JSON list text, for decoding and writing."""
 
     __slots__ = (
         "agent_opened",
@@ -61,6 +76,7 @@ class _Saved:
         "status",
         "tally",
         "ticket_id",
+        "unread",
         "waiting",
     )
 
@@ -76,9 +92,10 @@ class _Saved:
         self.waiting = frozenset(fold.waiting_for_requester)
         self.earlier = earlier
         self.tally = dataclasses.replace(fold.tally)
+        self.unread: dict[str, str] = {}
 
 
-def _shared(cycles: list[_Cycle]) -> list[_Cycle]:
+def _shared(cycles: list[Any]) -> list[Any]:
     """``cycles`` with the settled ones shared and the latest copied."""
     return [*cycles[:-1], cycles[-1].copy()] if cycles else []
 
@@ -98,8 +115,15 @@ class FoldSnapshot:
     state: _Saved | Mapping[str, Any] = field(repr=False)  # JSON-ready when read from JSON
 
     def to_json(self) -> str:
-        state = self.state if not isinstance(self.state, _Saved) else _saved_json(self.state)
-        return json.dumps(
+        """The snapshot as text: one JSON object (each metric's first and latest cycle in it),
+        then a line per metric with its cycles in between, which a refold that leaves them
+        alone never decodes."""
+        if isinstance(self.state, _Saved):
+            state, middle = _saved_json(self.state)
+        else:
+            state = dict(self.state)
+            middle = str(state.pop(_MIDDLE, ""))
+        head = json.dumps(
             {
                 "format": _FORMAT,
                 "key": self.key,
@@ -110,14 +134,18 @@ class FoldSnapshot:
             separators=(",", ":"),
             sort_keys=True,
         )
+        return head + "\n" + middle
 
     @classmethod
     def from_json(cls, text: str) -> FoldSnapshot:
-        """Read a snapshot back; a damaged one is a ``ClockStateError`` (fold from the start)."""
+        """Read a snapshot back; a damaged one is a ``ClockStateError`` (fold from the start).
+        The cycles between each metric's first and latest are kept as text until a fold shows
+        them."""
         if not isinstance(text, str) or len(text) > _MAX_JSON_CHARS:
             raise ClockStateError("fold snapshot: expected JSON text of bounded size")
+        head, _, middle = text.partition("\n")
         try:
-            data = json.loads(text)
+            data = json.loads(head)
             if data["format"] != _FORMAT:
                 raise ClockStateError(f"fold snapshot: unknown format {data['format']!r}")
             at, seq, rank, source, event_id = data["last"]
@@ -131,7 +159,32 @@ class FoldSnapshot:
             raise ClockStateError(f"fold snapshot: unreadable ({exc})") from None
         if not isinstance(snapshot.state, dict) or snapshot.count < 1:
             raise ClockStateError("fold snapshot: unreadable (no state)")
+        snapshot.state[_MIDDLE] = middle
         return snapshot
+
+    def settled(self) -> dict[str, int]:
+        """For each metric with a cycle, how many of its cycles come before its latest one
+        (numbered ``1..n``): those never change again, whatever events follow."""
+        state = self.state
+        out: dict[str, int] = {}
+        try:
+            if isinstance(state, _Saved):
+                numbers = {m: [c.number for c in cycles] for m, cycles in state.cycles.items()}
+            else:
+                numbers = {}
+                between = state["middle"]
+                for m, cycles in state["cycles"].items():
+                    if not cycles:
+                        continue
+                    first, *latest = (int(c["number"]) for c in cycles)
+                    inner = int(between.get(m, 0)) if latest else 0
+                    numbers[str(m)] = [first, *range(2, inner + 2), *latest]
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return out  # unreadable: resuming from it fails, and the whole history is folded
+        for metric, found in numbers.items():
+            if found and found[: len(found) - 1] == list(range(1, len(found))):
+                out[metric] = len(found) - 1
+        return out
 
 
 def snapshot_key(policies: SLAPolicy | PolicySet, *, plugins: str = "") -> str:
@@ -163,6 +216,7 @@ def fold_with_snapshot(
     chooser: Chooser | None = None,
     response_rule: ResponseRule | None = None,
     lag: int = SNAPSHOT_LAG,
+    hide: Mapping[str, int] | None = None,
 ) -> tuple[TicketSLA, FoldSnapshot | None]:
     """Fold a ticket, resuming from ``snapshot`` when one is given, and take the next snapshot.
 
@@ -172,12 +226,19 @@ def fold_with_snapshot(
     given twice are folded once, as ``fold`` does; an event folded into the snapshot must not
     be given again. Returns the state at ``at_us`` (equal to ``fold`` of the whole history) and
     a snapshot ``lag`` events before the end of the history (the one given, or None, when the
-    history is short or events after ``at_us`` stop the walk before it).
+    history is short or events after ``at_us`` stop the walk before it). A snapshot given that
+    is less than ``2 * lag`` events behind the end is kept: the same one is returned.
+
+    ``hide`` (with a snapshot only) names, for each metric, the last of its cycles ``2..n`` the
+    result leaves out of ``clocks``: cycles the snapshot holds settled (``FoldSnapshot.settled``)
+    whose states the caller has already. Hiding them saves reading every cycle of a ticket that
+    has many; the first cycle of each metric is always shown, so ``clocks[0]`` is the same.
     """
     policy_set = PolicySet.of(policies)
     ordered = order_events(events)
     if len({e.ticket_id for e in ordered}) > 1:
         raise EventError("events of several tickets given to one fold", subject="ticket_id")
+    unread: Mapping[str, str] = {}
     if snapshot is None:
         done = 0
         state = _Fold(ordered, policy_set, at_us, chooser, response_rule, None)
@@ -193,42 +254,101 @@ def fold_with_snapshot(
                 subject=ordered[0].event_id,
             )
         done = snapshot.count
-        state = _restore(snapshot, policy_set, at_us, chooser, response_rule, ordered, None)
+        saved = _saved_of(snapshot, policy_set)
+        state = _restore(
+            snapshot, saved, policy_set, at_us, chooser, response_rule, ordered, None, hide
+        )
+        unread = saved.unread
     cut = max(done + len(ordered) - lag, 0) - done  # events to walk before the next snapshot
+    if snapshot is not None and cut < lag:
+        cut = 0  # the one given is less than 2 * lag events behind the end: it is kept
     taken = snapshot
     walked = 0
     if cut > 0:
         walked = state.walk(ordered[:cut])
         if walked == cut:
-            taken = _capture(state, key, done + cut, ordered[:cut])
+            taken = _capture(state, key, done + cut, ordered[:cut], unread)
     # an event after ``at_us`` stops the walk: none after it applies either
     if walked == max(cut, 0):
         state.walk(ordered[walked:])
     ticket_id = ordered[0].ticket_id if ordered else state.ticket_id
-    return state.result(ticket_id), taken
+    if snapshot is None or not hide:
+        return state.result(ticket_id), taken
+    every = state.cycles
+    state.cycles = _without(every, hide, snapshot.settled())
+    try:
+        return state.result(ticket_id), taken
+    finally:
+        state.cycles = every
+
+
+def _without(
+    cycles: dict[str, list[_Cycle]], hide: Mapping[str, int], settled: Mapping[str, int]
+) -> dict[str, list[_Cycle]]:
+    """``cycles`` less those ``hide`` names (cycles ``2..n``, never past the settled ones)."""
+    out = {}
+    for metric, found in cycles.items():
+        last = min(hide.get(metric, 0), settled.get(metric, 0))
+        out[metric] = [found[0], *found[last:]] if last >= 2 else found
+    return out
 
 
 # ---- capture and restore ------------------------------------------------------------------------
 
 
-def _capture(fold: _Fold, key: str, count: int, walked: list[TicketEvent]) -> FoldSnapshot:
+def _capture(
+    fold: _Fold, key: str, count: int, walked: list[TicketEvent], unread: Mapping[str, str]
+) -> FoldSnapshot:
     last = walked[-1]
     kinds = {e.kind.value for e in walked if e.at_us == last.at_us}
     if fold.earlier is not None and fold.earlier[0] == last.at_us:
         kinds |= fold.earlier[1]  # the events at that instant before the previous snapshot
     saved = _Saved(fold, (last.at_us, frozenset(kinds)))
+    saved.unread = {
+        m: text
+        for m, text in unread.items()
+        if len(saved.cycles.get(m, ())) > 2 and isinstance(saved.cycles[m][1], _Unread)
+    }
     return FoldSnapshot(key=key, count=count, last=last.order, state=saved)
 
 
-def _saved_json(saved: _Saved) -> dict[str, Any]:
+_MIDDLE = "\0middle"  # where a snapshot read from JSON keeps its middle lines, as text
+_DUMP = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
+
+def _saved_json(saved: _Saved) -> tuple[dict[str, Any], str]:
+    """The JSON-ready head of ``saved`` and its middle lines: for each metric with more than
+    two cycles, its name and the JSON list of its cycles between the first and the latest."""
     tally = saved.tally
-    return {
+    heads: dict[str, list[dict[str, Any]]] = {}
+    counts: dict[str, int] = {}
+    lines: list[str] = []
+    for metric in sorted(saved.cycles):
+        cycles = saved.cycles[metric]
+        heads[metric] = [_cycle_out(c) for c in (cycles[:1] + cycles[1:][-1:])]
+        inner = cycles[1:-1]
+        if not inner:
+            continue
+        counts[metric] = len(inner)
+        decoded = [_DUMP(_cycle_out(c)) for c in inner if not isinstance(c, _Unread)]
+        text = saved.unread.get(metric)
+        if len(decoded) == len(inner):
+            text = "[" + ",".join(decoded) + "]"
+        elif text is None or any(
+            isinstance(c, _Unread) for c in inner[len(inner) - len(decoded) :]
+        ):
+            raise ClockStateError("fold snapshot: a settled cycle was neither read nor kept")
+        elif decoded:
+            text = text[:-1] + "," + ",".join(decoded) + "]"
+        lines.append(_DUMP(metric) + "\t" + text)
+    state = {
         "ticket": saved.ticket_id,
         "fields": {name: _value_out(value) for name, value in saved.fields.items()},
         "status": None if saved.status is None else saved.status.value,
         "policy": saved.policy,
         "reason": saved.reason,
-        "cycles": {m: [_cycle_out(c) for c in cycles] for m, cycles in saved.cycles.items()},
+        "cycles": heads,
+        "middle": counts,
         "agent_opened": saved.agent_opened,
         "pins": saved.pins,
         "waiting": sorted(saved.waiting),
@@ -243,6 +363,12 @@ def _saved_json(saved: _Saved) -> dict[str, Any]:
             "rated": None if tally.rated is None else tally.rated.to_dict(),
         },
     }
+    return state, "\n".join(lines)
+
+
+def _saved_of(snapshot: FoldSnapshot, policies: PolicySet) -> _Saved:
+    saved = snapshot.state
+    return saved if isinstance(saved, _Saved) else _saved_from_json(saved, policies)
 
 
 def _saved_from_json(data: Mapping[str, Any], policies: PolicySet) -> _Saved:
@@ -256,10 +382,23 @@ def _saved_from_json(data: Mapping[str, Any], policies: PolicySet) -> _Saved:
         saved.status = None if data["status"] is None else Status(data["status"])
         saved.policy = None if data["policy"] is None else str(data["policy"])
         saved.reason = str(data["reason"])
-        saved.cycles = {
-            str(metric): [_cycle_in(c, calendars) for c in cycles]
-            for metric, cycles in data["cycles"].items()
-        }
+        saved.unread = {}
+        for line in str(data.get(_MIDDLE, "")).split("\n"):
+            if line:
+                name, _, text = line.partition("\t")
+                saved.unread[str(json.loads(name))] = text
+        between = data["middle"]
+        saved.cycles = {}
+        for metric, cycles in data["cycles"].items():
+            if not cycles:
+                saved.cycles[str(metric)] = []
+                continue
+            first, *latest = (_cycle_in(c, calendars) for c in cycles)
+            inner = int(between.get(metric, 0)) if latest else 0
+            if inner and str(metric) not in saved.unread:
+                raise ValueError(f"no middle cycles of {metric!r}")
+            unread = [_Unread(n) for n in range(2, inner + 2)]
+            saved.cycles[str(metric)] = [first, *unread, *latest]
         saved.agent_opened = _instant(data["agent_opened"])
         saved.pins = {str(m): int(us) for m, us in data["pins"].items()}
         saved.waiting = frozenset(str(m) for m in data["waiting"])
@@ -280,18 +419,35 @@ def _saved_from_json(data: Mapping[str, Any], policies: PolicySet) -> _Saved:
     return saved
 
 
+def _decoded(cycles: list[Any], text: str, policies: PolicySet) -> list[Any]:
+    """``cycles`` with its ``_Unread`` cycles decoded from ``text`` (their JSON list)."""
+    calendars = _calendars(policies)
+    try:
+        if calendars is None:
+            raise ValueError("two different calendars named alike")
+        found = [_cycle_in(c, calendars) for c in json.loads(text)]
+        unread = [n for n, c in enumerate(cycles) if isinstance(c, _Unread)]
+        if [cycles[n].number for n in unread] != [c.number for c in found]:
+            raise ValueError("the middle cycles do not match their numbers")
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ClockStateError(f"fold snapshot: unreadable ({exc!r})") from None
+    out = list(cycles)
+    for n, cycle in zip(unread, found, strict=False):
+        out[n] = cycle
+    return out
+
+
 def _restore(
     snapshot: FoldSnapshot,
+    saved: _Saved,
     policies: PolicySet,
     at_us: int,
     chooser: Chooser | None,
     response_rule: ResponseRule | None,
     events: list[TicketEvent],
     trace: list[tuple[int, str]] | None,
+    hide: Mapping[str, int] | None = None,
 ) -> _Fold:
-    saved = snapshot.state
-    if not isinstance(saved, _Saved):
-        saved = _saved_from_json(saved, policies)
     fold = _Fold(events, policies, at_us, chooser, response_rule, trace)
     fold.ticket_id = saved.ticket_id
     fold.fields = dict(saved.fields)
@@ -303,7 +459,14 @@ def _restore(
             raise ClockStateError(f"fold snapshot: no policy {saved.policy!r} any more") from None
     fold.plan = _plan(policies, fold.policy)
     fold.policy_reason = saved.reason
-    fold.cycles = {m: _shared(cycles) for m, cycles in saved.cycles.items()}
+    fold.cycles = {}
+    for metric, cycles in saved.cycles.items():
+        text = saved.unread.get(metric)
+        if text is not None and (trace is not None or not _hides(hide, metric, cycles)):
+            fold.cycles[metric] = _decoded(cycles, text, policies)
+            fold.cycles[metric][-1] = cycles[-1].copy()
+        else:
+            fold.cycles[metric] = _shared(cycles)
     fold.agent_opened = saved.agent_opened
     fold.pins = dict(saved.pins)
     fold.waiting_for_requester = set(saved.waiting)
@@ -315,9 +478,16 @@ def _restore(
             f"resumed from a snapshot after {snapshot.count} events; earlier steps are not shown",
         )
     fold.rebuild = lambda trace: _restore(
-        snapshot, policies, at_us, chooser, response_rule, events, trace
+        snapshot, saved, policies, at_us, chooser, response_rule, events, trace
     )
     return fold
+
+
+def _hides(hide: Mapping[str, int] | None, metric: str, cycles: list[Any]) -> bool:
+    """Whether ``hide`` leaves out every ``_Unread`` cycle of ``metric`` (they come first
+    after cycle 1, so the last of them is enough)."""
+    unread = [c.number for c in cycles if isinstance(c, _Unread)]
+    return hide is not None and bool(unread) and hide.get(metric, 0) >= unread[-1]
 
 
 def _cycle_out(cycle: _Cycle) -> dict[str, Any]:

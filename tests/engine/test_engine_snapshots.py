@@ -117,7 +117,7 @@ def test_long_ticket_in_many_batches_with_late_events_keeps_the_pure_state(
         assert sorted(e.event_id for e in delivered) == sorted(e.event_id for e in events)
         stored = _stored_snapshot(engine, "LONG-1")
         assert stored is not None
-        assert stored.count == len(events) - SNAPSHOT_LAG
+        assert len(events) - 2 * SNAPSHOT_LAG < stored.count <= len(events) - SNAPSHOT_LAG
         assert stored.key == snapshot_key(policies)
 
 

@@ -32,6 +32,7 @@ from ..notifications import Notification, NotificationKind
 from ..policy import PolicySet, SLAPolicy
 from ..recipients import Recipient
 from .schema import DeliveryState, outbox_table, outbox_values
+from .settled import Hidden, shown_rows
 
 # Resolves one name of a level's ``notify`` (the ``ticketsla_route`` hook), None: not known.
 Router = Callable[[str, Notification], Sequence[Recipient] | None]
@@ -123,17 +124,38 @@ def _name_of(level: str) -> str:
     return level.split("/", 1)[0]
 
 
-def load_announced(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, Announced]:
-    """The escalation rows (and their retractions) of ``tickets``, by ticket."""
+def load_announced(
+    conn: sa.Connection,
+    tickets: Sequence[str],
+    hidden: Mapping[str, Hidden] | None = None,
+) -> dict[str, Announced]:
+    """The escalation rows (and their retractions) of ``tickets``, by ticket; for a ticket in
+    ``hidden``, only those of the clocks not left alone (``ticketsla.engine.settled``)."""
     o = outbox_table.c
     out: dict[str, Announced] = defaultdict(Announced)
     kinds = (NotificationKind.ESCALATION.value, NotificationKind.RETRACTION.value)
-    for start in range(0, len(tickets), 500):
-        part = list(tickets[start : start + 500])
-        query = sa.select(
-            o.id, o.ticket_id, o.metric, o.cycle, o.kind, o.level, o.round, o.at, o.state, o.body
-        ).where(o.ticket_id.in_(part), o.kind.in_(kinds))
-        retracted: set[tuple[str, str, int, str, int]] = set()
+    columns = (
+        o.id,
+        o.ticket_id,
+        o.metric,
+        o.cycle,
+        o.kind,
+        o.level,
+        o.round,
+        o.at,
+        o.state,
+        o.body,
+    )
+    hidden = hidden or {}
+    queries = []
+    whole = [t for t in tickets if t not in hidden]
+    for start in range(0, len(whole), 500):
+        part = list(whole[start : start + 500])
+        queries.append(sa.select(*columns).where(o.ticket_id.in_(part), o.kind.in_(kinds)))
+    for shown in shown_rows(outbox_table, {t: hidden[t] for t in tickets if t in hidden}):
+        queries.append(sa.select(*columns).where(shown, o.kind.in_(kinds)))
+    retracted: set[tuple[str, str, int, str, int]] = set()
+    for query in queries:
         for row in conn.execute(query):
             if row.kind == NotificationKind.RETRACTION.value:
                 retracted.add((row.ticket_id, row.metric, row.cycle, row.level, row.round))
@@ -145,10 +167,10 @@ def load_announced(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, Ann
                 book.rows[key] = _Sent(
                     row.id, row.level, row.round, to_us(row.at), row.state, row.body
                 )
-        for ticket_id, book in out.items():
-            for (metric, cycle, level), sent in book.rows.items():
-                if (ticket_id, metric, cycle, level, sent.round) in retracted:
-                    sent.live = False
+    for ticket_id, book in out.items():
+        for (metric, cycle, level), sent in book.rows.items():
+            if (ticket_id, metric, cycle, level, sent.round) in retracted:
+                sent.live = False
     return dict(out)
 
 

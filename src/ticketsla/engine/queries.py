@@ -110,13 +110,16 @@ def state(ctx: EngineContext, ticket_id: str, at: datetime | None) -> TicketSLA:
 
 def clocks(ctx: EngineContext, ticket_id: str) -> tuple[ClockState, ...]:
     def work(conn: sa.Connection) -> tuple[ClockState, ...]:
-        ticket_row(conn, ticket_id, ctx.backend.url)
+        ticket = ticket_row(conn, ticket_id, ctx.backend.url)
         rows = conn.execute(
             sa.select(clocks_table)
             .where(clocks_table.c.ticket_id == str(ticket_id))
             .order_by(clocks_table.c.metric, clocks_table.c.cycle)
         )
-        return tuple(clock_from_values(dict(row._mapping)) for row in rows)
+        # a settled row keeps the instant it was written at; the ticket's clocks are all
+        # current as of the ticket row's (ticketsla.engine.settled)
+        fresh = {} if ticket.as_of is None else {"as_of": ticket.as_of}
+        return tuple(clock_from_values({**row._mapping, **fresh}) for row in rows)
 
     return ctx.backend.run(work, write=False)
 

@@ -104,7 +104,7 @@ def _recalculate_batch(
         }
     else:
         now = ctx.now()
-        states = refold(ctx, conn, histories, book, now, to_us(now, "now()"))
+        states = refold(ctx, conn, histories, book, now, to_us(now, "now()"), keep_settled=False)
     return len(tickets), _changes(before, _verdicts(states, when_us))
 
 

@@ -42,6 +42,7 @@ from .outcomes import (
 )
 from .policybook import LIBRARY_VERSION, PolicyBook
 from .schema import clock_values, clocks_table, outbox_table, tickets_table
+from .settled import Hidden, Stored, hidden_of, shown_rows, stored_marks
 from .tails import Tail
 from .tickets import announced as load_announced
 from .tickets import load_events
@@ -61,6 +62,7 @@ class _Writes:
     kept_snapshot: list[dict[str, Any]] = field(default_factory=list)  # ticket rows, same snapshot
     cancelled: list[int] = field(default_factory=list)
     states: dict[str, tuple[ClockState, ...]] = field(default_factory=dict)
+    hidden: dict[str, Hidden] = field(default_factory=dict)  # tickets whose settled rows stay
 
 
 def refold(
@@ -72,65 +74,178 @@ def refold(
     now_us: int,
     snapshots: dict[str, FoldSnapshot | None] | None = None,
     tails: Mapping[str, Tail] | None = None,
+    *,
+    keep_settled: bool = True,
 ) -> dict[str, tuple[ClockState, ...]]:
     """Fold each ticket (from its snapshot when one holds) and write its clocks, ticket row and
-    the notifications that follow; returns the new clocks by ticket. The snapshots taken go
-    into ``snapshots``, for the caller to keep in memory once the transaction commits.
+    the notifications that follow; returns the clocks written, by ticket. The snapshots taken
+    go into ``snapshots``, for the caller to keep in memory once the transaction commits.
 
     A ticket in ``tails`` comes with only its events after its fold snapshot; it is folded from
-    there, and its whole log is read only when its FCR verdict needs the events before."""
+    there, and its whole log is read only when its FCR verdict needs the events before.
+
+    With ``keep_settled``, a ticket refolded from its snapshot leaves its settled cycles alone
+    (``ticketsla.engine.settled``): they are neither re-planned nor rewritten, nor returned."""
     tails = tails or {}
     tickets = sorted({*histories, *tails})
-    announced = load_announced(conn, tickets)
-    escalations = ctx.escalations_announced(conn, tickets)
     key = ctx.snapshot_key(book)
     ordered = {t: order_events(h) for t, h in histories.items() if h}
     resume = _resumable(ctx, conn, ordered, key)
+    marks: dict[str, Stored] = {}
+    hidden = _hidden(conn, ordered, resume, tails, key, now_us, marks) if keep_settled else {}
+    announced = load_announced(conn, tickets, hidden)
+    escalations = escalating.load_announced(conn, tickets, hidden) if ctx.escalates else None
     writes = _Writes()
     for ticket_id in tickets:
-        seen = announced.setdefault(ticket_id, {})
-        tail = tails.get(ticket_id)
-        if tail is not None:
-            resumed = _refold_tail(
-                ctx, ticket_id, tail, key, book, seen, escalations, now, now_us, writes
-            )
-            if not isinstance(resumed, _Whole):
-                if snapshots is not None:
-                    snapshots[ticket_id] = resumed
-                continue
-            events = load_events(conn, [ticket_id])[ticket_id]
-            ordered[ticket_id] = order_events(events)
-            history = events
-            snapshot: FoldSnapshot | None = tail.snapshot
-        else:
-            history = histories[ticket_id]
-            snapshot = resume.get(ticket_id)
-        if history:
-            taken = _refold_one(
+        hide = hidden.get(ticket_id)
+        taken = _refold_ticket(
+            ctx,
+            conn,
+            ticket_id,
+            histories,
+            ordered,
+            resume,
+            tails,
+            key,
+            book,
+            announced,
+            escalations,
+            now,
+            now_us,
+            writes,
+            hide,
+            marks.get(ticket_id),
+        )
+        if taken is _RETRY:  # its policy or priority changed: every row shows it
+            announced[ticket_id] = load_announced(conn, [ticket_id]).get(ticket_id, {})
+            if escalations is not None:
+                found = escalating.load_announced(conn, [ticket_id]).get(ticket_id)
+                escalations[ticket_id] = found or escalating.Announced()
+            taken = _refold_ticket(
                 ctx,
+                conn,
                 ticket_id,
-                history,
-                ordered[ticket_id],
-                snapshot,
+                histories,
+                ordered,
+                resume,
+                tails,
                 key,
                 book,
-                seen,
+                announced,
                 escalations,
                 now,
                 now_us,
                 writes,
+                None,
+                None,
             )
-            if snapshots is not None:
-                snapshots[ticket_id] = taken
+        if snapshots is not None and not isinstance(taken, _Skipped):
+            snapshots[ticket_id] = taken
     _write(ctx, conn, tickets, writes)
     return writes.states
 
 
+class _Skipped:
+    """What ``_refold_ticket`` answers when it took no snapshot to keep (``_NONE``), or when
+    the ticket must be refolded with its settled cycles after all (``_RETRY``)."""
+
+
+_NONE = _Skipped()
+_RETRY = _Skipped()
+
+
+def _refold_ticket(
+    ctx: EngineContext,
+    conn: sa.Connection,
+    ticket_id: str,
+    histories: Mapping[str, list[TicketEvent]],
+    ordered: dict[str, list[TicketEvent]],
+    resume: Mapping[str, FoldSnapshot],
+    tails: Mapping[str, Tail],
+    key: str,
+    book: PolicyBook,
+    announced: dict[str, dict[Key, Announced]],
+    escalations: dict[str, escalating.Announced] | None,
+    now: datetime,
+    now_us: int,
+    writes: _Writes,
+    hide: Hidden | None,
+    mark: Stored | None,
+) -> FoldSnapshot | _Skipped | None:
+    """Refold one ticket and gather what it writes; the snapshot taken."""
+    seen = announced.setdefault(ticket_id, {})
+    tail = tails.get(ticket_id)
+    if tail is not None:
+        resumed = _refold_tail(
+            ctx, ticket_id, tail, key, book, seen, escalations, now, now_us, writes, hide, mark
+        )
+        if not isinstance(resumed, _Whole):
+            return resumed
+        events = load_events(conn, [ticket_id])[ticket_id]
+        ordered[ticket_id] = order_events(events)
+        history = events
+        snapshot: FoldSnapshot | None = tail.snapshot
+    else:
+        history = histories[ticket_id]
+        snapshot = resume.get(ticket_id)
+    if not history:
+        return _NONE
+    return _refold_one(
+        ctx,
+        ticket_id,
+        history,
+        ordered[ticket_id],
+        snapshot,
+        key,
+        book,
+        seen,
+        escalations,
+        now,
+        now_us,
+        writes,
+        hide,
+        mark,
+    )
+
+
+def _hidden(
+    conn: sa.Connection,
+    ordered: Mapping[str, list[TicketEvent]],
+    resume: Mapping[str, FoldSnapshot],
+    tails: Mapping[str, Tail],
+    key: str,
+    now_us: int,
+    marks: dict[str, Stored],
+) -> dict[str, Hidden]:
+    """The settled cycles each ticket resuming from a snapshot may leave alone; ``marks``
+    gets what their stored rows were written under."""
+    resuming: dict[str, tuple[FoldSnapshot, int]] = {}
+    for ticket_id, snapshot in resume.items():
+        resuming[ticket_id] = (snapshot, ordered[ticket_id][-1].at_us)
+    for ticket_id, tail in tails.items():
+        if tail.events:
+            resuming[ticket_id] = (tail.snapshot, tail.events[-1].at_us)
+    if not resuming:
+        return {}
+    marks.update(stored_marks(conn, sorted(resuming)))
+    found: dict[str, Hidden] = {}
+    for ticket_id, (snapshot, last_us) in resuming.items():
+        t_us = max(now_us, last_us + 1)
+        hide = hidden_of(snapshot, marks.get(ticket_id), key, t_us)
+        if hide:
+            found[ticket_id] = hide
+    return found
+
+
 def _write(ctx: EngineContext, conn: sa.Connection, tickets: list[str], writes: _Writes) -> None:
-    """Replace the tickets' clock rows and record what the refold gathered, in bulk."""
+    """Replace the tickets' clock rows (all but the settled ones left alone) and record what
+    the refold gathered, in bulk."""
     backend = ctx.backend
-    for part in chunks(tickets):
-        conn.execute(clocks_table.delete().where(clocks_table.c.ticket_id.in_(part)))
+    c = clocks_table.c
+    for part in chunks([t for t in tickets if t not in writes.hidden]):
+        conn.execute(clocks_table.delete().where(c.ticket_id.in_(part)))
+    for shown in shown_rows(clocks_table, writes.hidden):
+        conn.execute(clocks_table.delete().where(shown))
     backend.insert_rows(conn, clocks_table, writes.clocks)
     backend.insert_rows(conn, outbox_table, writes.outbox, conflict=OUTBOX_KEY)
     escalating.cancel(conn, writes.cancelled)
@@ -191,14 +306,21 @@ def _refold_one(
     now: datetime,
     now_us: int,
     writes: _Writes,
-) -> FoldSnapshot | None:
+    hide: Hidden | None = None,
+    mark: Stored | None = None,
+) -> FoldSnapshot | _Skipped | None:
     """Fold one ticket just after its last event, gather what it writes, and return the fold
-    snapshot taken."""
+    snapshot taken (``_RETRY``, nothing gathered, when it was to hide settled cycles but
+    cannot)."""
     as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
-    sla, taken = _fold(ctx, ordered, snapshot, key, book, as_of)
+    sla, taken, hid = _fold(ctx, ordered, snapshot, key, book, as_of, hide)
+    if hide and (not hid or not _shows_alike(sla, mark)):
+        return _RETRY  # folded whole after all (its outbox was read in part), or shown anew
     outcomes = _outcomes_from_fold(sla, book, announced)
     if outcomes is None:  # the verdict's instant is looked for in the history
         outcomes = outcomes_of(ordered, sla, book, max(now_us, as_of), announced)
+    if hide:
+        writes.hidden[ticket_id] = hide
     _gather(
         ctx,
         ticket_id,
@@ -216,6 +338,15 @@ def _refold_one(
     )
     _store_snapshot(writes, taken, snapshot)
     return taken
+
+
+def _shows_alike(sla: TicketSLA, mark: Stored | None) -> bool:
+    """Whether the ticket keeps the policy and priority its stored rows show: a settled
+    cycle's row is only left alone then."""
+    if mark is None:
+        return False
+    priority = None if sla.priority is None else str(sla.priority)
+    return (sla.policy, priority) == (mark.policy, mark.priority)
 
 
 def _store_snapshot(
@@ -247,7 +378,9 @@ def _refold_tail(
     now: datetime,
     now_us: int,
     writes: _Writes,
-) -> FoldSnapshot | _Whole | None:
+    hide: Hidden | None = None,
+    mark: Stored | None = None,
+) -> FoldSnapshot | _Whole | _Skipped | None:
     """Fold one ticket from its snapshot over ``tail.events`` and gather what it writes, as
     ``_refold_one`` does; ``_WHOLE`` (nothing gathered) when the FCR verdict needs the events
     before the snapshot."""
@@ -263,12 +396,17 @@ def _refold_tail(
             snapshot=snapshot,
             chooser=ctx.chooser,
             response_rule=ctx.response_rule,
+            hide=hide,
         )
     except ClockStateError:
         return _WHOLE  # a policy it names is gone, or its state is unreadable
+    if hide and not _shows_alike(sla, mark):
+        return _RETRY
     outcomes = _outcomes_from_fold(sla, book, announced)
     if outcomes is None:
         return _WHOLE
+    if hide:
+        writes.hidden[ticket_id] = hide
     _gather(
         ctx,
         ticket_id,
@@ -357,12 +495,13 @@ def _fold(
     key: str,
     book: PolicyBook,
     as_of: int,
-) -> tuple[TicketSLA, FoldSnapshot | None]:
-    """The ticket's state at ``as_of``, resumed from ``snapshot`` when it holds, and the next
-    snapshot."""
+    hide: Hidden | None = None,
+) -> tuple[TicketSLA, FoldSnapshot | None, bool]:
+    """The ticket's state at ``as_of``, resumed from ``snapshot`` when it holds, the next
+    snapshot, and whether the cycles ``hide`` names were left out (resumed from it)."""
     if snapshot is not None:
         try:
-            return fold_with_snapshot(
+            sla, taken = fold_with_snapshot(
                 ordered[snapshot.count :],
                 book.policies,
                 as_of,
@@ -370,10 +509,12 @@ def _fold(
                 snapshot=snapshot,
                 chooser=ctx.chooser,
                 response_rule=ctx.response_rule,
+                hide=hide,
             )
+            return sla, taken, bool(hide)
         except ClockStateError:
             pass  # a policy it names is gone, or its state is unreadable: fold from the start
-    return fold_with_snapshot(
+    sla, taken = fold_with_snapshot(
         ordered,
         book.policies,
         as_of,
@@ -381,6 +522,7 @@ def _fold(
         chooser=ctx.chooser,
         response_rule=ctx.response_rule,
     )
+    return sla, taken, False
 
 
 def _gather_rows(

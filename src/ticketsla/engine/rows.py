@@ -127,7 +127,8 @@ def clock_values(
 
 
 def clock_from_values(values: dict[str, Any]) -> ClockState:
-    """The ``ClockState`` a clock row holds (as of the row's ``as_of``)."""
+    """The ``ClockState`` a clock row holds (as of the row's ``as_of``; give the ticket row's
+    ``as_of`` instead to read a settled row as of the ticket's other clocks)."""
     priority = values["priority"]
     return ClockState(
         ticket_id=values["ticket_id"],

@@ -162,7 +162,10 @@ class TicketRow(SQLModel, table=True):
         sa_column=sa.Column(UTCDateTime(), nullable=True),
     )
     as_of: datetime | None = Field(
-        description="The instant the stored clocks were folded at: just after the latest event.",
+        description=(
+            "The instant the stored clocks were folded at: just after the latest event. Every "
+            "clock of the ticket is current at it (settled ones keep their own, earlier as_of)."
+        ),
         default=None,
         sa_column=sa.Column(UTCDateTime(), nullable=True),
     )
@@ -214,6 +217,11 @@ OPEN_CLOCK = "status IN ('running', 'paused')"
 
 class ClockRow(SQLModel, table=True):
     """One clock cycle of one ticket, as the fold left it at ``as_of`` (the last event).
+
+    A settled cycle (stopped, and not its metric's latest) is not rewritten by later refolds
+    while the ticket keeps its policy and priority: its values hold for any later instant, and
+    its ``as_of`` stays the instant it was last written at. The ticket row's ``as_of`` is the
+    instant every clock of the ticket is current at (``SLAEngine.clocks`` reads them at it).
 
     ``due_at`` is set only while the clock runs (as ``ClockState.due_at``). ``breach_at`` is the
     instant after which the clock is breached if nothing else happens (past or future);
@@ -347,7 +355,10 @@ class ClockRow(SQLModel, table=True):
         sa_column=sa.Column(sa.Text(), nullable=False, server_default="[]"),
     )
     as_of: datetime = Field(
-        description="The instant the clock was folded at: just after the ticket's latest event.",
+        description=(
+            "The instant the clock was last folded at: just after the ticket's latest event then. "
+            "A settled cycle is not rewritten, so its as_of may be earlier than the ticket's."
+        ),
         sa_column=sa.Column(UTCDateTime(), nullable=False),
     )
     policy_version: str = Field(

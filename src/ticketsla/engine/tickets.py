@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from ..events import TicketEvent
 from .alerts import Announced, Key, announced_of
 from .backend import Backend, chunks
 from .schema import event_from_body, events_table, outbox_table, tickets_table
+from .settled import Hidden, shown_rows
 
 __all__ = ["Locked", "announced", "load_events", "lock_tickets", "owners", "ticket_row"]
 
@@ -76,18 +77,26 @@ def load_events(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, list[T
     return out
 
 
-def announced(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, dict[Key, Announced]]:
-    """The outbox history of each ticket that has one."""
+def announced(
+    conn: sa.Connection,
+    tickets: Sequence[str],
+    hidden: Mapping[str, Hidden] | None = None,
+) -> dict[str, dict[Key, Announced]]:
+    """The outbox history of each ticket that has one; for a ticket in ``hidden``, only that
+    of the clocks not left alone (``ticketsla.engine.settled``)."""
     out: dict[str, dict[Key, Announced]] = {}
     o = outbox_table.c
-    for part in chunks(tickets):
-        query = sa.select(o.ticket_id, o.metric, o.cycle, o.kind, o.level, o.round, o.at).where(
-            o.ticket_id.in_(part)
-        )
-        grouped: dict[str, list[Any]] = defaultdict(list)
-        for row in conn.execute(query):
+    hidden = hidden or {}
+    columns = (o.ticket_id, o.metric, o.cycle, o.kind, o.level, o.round, o.at)
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for part in chunks([t for t in tickets if t not in hidden]):
+        for row in conn.execute(sa.select(*columns).where(o.ticket_id.in_(part))):
             grouped[row.ticket_id].append(row)
-        for ticket_id, rows in grouped.items():
+    for shown in shown_rows(outbox_table, {t: hidden[t] for t in tickets if t in hidden}):
+        for row in conn.execute(sa.select(*columns).where(shown)):
+            grouped[row.ticket_id].append(row)
+    for ticket_id, rows in grouped.items():
+        if rows:
             out[ticket_id] = announced_of(rows)
     return out
 
