@@ -72,13 +72,15 @@ def refold(
     now_us: int,
     snapshots: dict[str, FoldSnapshot | None] | None = None,
     tails: Mapping[str, Tail] | None = None,
+    prefolded: Mapping[str, tuple[TicketSLA, FoldSnapshot | None]] | None = None,
 ) -> dict[str, tuple[ClockState, ...]]:
     """Fold each ticket (from its snapshot when one holds) and write its clocks, ticket row and
     the notifications that follow; returns the new clocks by ticket. The snapshots taken go
     into ``snapshots``, for the caller to keep in memory once the transaction commits.
 
     A ticket in ``tails`` comes with only its events after its fold snapshot; it is folded from
-    there, and its whole log is read only when its FCR verdict needs the events before."""
+    there, and its whole log is read only when its FCR verdict needs the events before. A ticket
+    in ``prefolded`` comes with the fold of exactly its ``histories`` entry, made earlier."""
     tails = tails or {}
     tickets = sorted({*histories, *tails})
     announced = load_announced(conn, tickets)
@@ -119,6 +121,7 @@ def refold(
                 now,
                 now_us,
                 writes,
+                None if prefolded is None else prefolded.get(ticket_id),
             )
             if snapshots is not None:
                 snapshots[ticket_id] = taken
@@ -191,11 +194,12 @@ def _refold_one(
     now: datetime,
     now_us: int,
     writes: _Writes,
+    folded: tuple[TicketSLA, FoldSnapshot | None] | None = None,
 ) -> FoldSnapshot | None:
-    """Fold one ticket just after its last event, gather what it writes, and return the fold
-    snapshot taken."""
+    """Fold one ticket just after its last event (unless ``folded`` is that fold), gather what
+    it writes, and return the fold snapshot taken."""
     as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
-    sla, taken = _fold(ctx, ordered, snapshot, key, book, as_of)
+    sla, taken = folded or _fold(ctx, ordered, snapshot, key, book, as_of)
     outcomes = _outcomes_from_fold(sla, book, announced)
     if outcomes is None:  # the verdict's instant is looked for in the history
         outcomes = outcomes_of(ordered, sla, book, max(now_us, as_of), announced)
