@@ -26,9 +26,11 @@ What it measures, with the goals of issue 5:
   seconds (counted from when every writer is connected and ready), the events per writer CPU
   second, and what their server sessions were seen doing: ``pg_stat_activity`` sampled every
   10 ms for the writers' ``application_name`` (on the server's CPU, waiting on a lock or on I/O,
-  idle in a transaction while the client folds). A lock wait that grows with the writers is
+  idle in a transaction while the client works under its ticket locks, idle outside one while
+  the client folds its next batch before locking). A lock wait that grows with the writers is
   what serialises them; events per CPU second that hold steady while events/s does not mean the
-  writers are short of cores, not of locks.
+  writers are short of cores, not of locks. ``--scaling-split round-robin`` gives writers
+  alternate batches of the time-ordered stream instead, which share many tickets.
 - ``late``: the same for a late event landing among the ticket's last events (after its fold
   snapshot), on a 50-event and a 1,000-event ticket side by side (held to: the 1,000-event
   ticket at most 3x the 50-event one). Warm: the snapshot and log are in memory; cold: both are

@@ -35,6 +35,31 @@ def ingest_worker(url: str, n_events: int, seed: int, worker: int, workers: int,
             engine.ingest(rotated[offset : offset + BATCH])
 
 
+def round_robin_stream(n_events: int, seed: int) -> list:  # type: ignore[type-arg]
+    """The stream in time order with 5% redeliveries, each next to a later event."""
+    events = stream(n_events, seed)
+    again = with_duplicates(events, 0.05, seed + 1)[: len(events) // 20]
+    step = max(1, len(events) // max(1, len(again)))
+    out = list(events)
+    for n, event in enumerate(again):
+        out.insert(min(len(out), (n + 1) * step + n), event)
+    return out
+
+
+def round_robin_worker(
+    url: str, n_events: int, seed: int, worker: int, workers: int, now: str
+) -> None:
+    """Ingest every ``workers``-th batch of the round-robin stream, starting at ``worker``:
+    neighbouring batches share tickets, so writers meet on the same tickets."""
+    items = round_robin_stream(n_events, seed)
+    batches = [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+    with SLAEngine(
+        url, policies=policies(), now=datetime.fromisoformat(now), batch_size=BATCH
+    ) as engine:
+        for batch in batches[worker::workers]:
+            engine.ingest(batch)
+
+
 class FileNotifier:
     """A notifier whose effect is a line in ``effects``, made exactly once by checking its key.
 

@@ -3,6 +3,11 @@
 Items are checked before any transaction (``ticketsla.engine.items``). Each batch is one
 transaction: the events (``ON CONFLICT DO NOTHING`` on their key), the refolded clocks and the
 notifications that follow from them are written at once.
+
+The transaction holds the batch's ticket rows locked (PostgreSQL) or the database's write lock
+(SQLite), so what needs no lock is done before it: the event rows are built and each ticket is
+folded with the batch's events (``ticketsla.engine.prefold``). Under the lock a ticket whose
+stored events are still exactly those folded keeps that fold; the others are folded there.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from ..events import TicketEvent
 from ..fold_snapshot import FoldSnapshot
 from .context import EngineContext, History
 from .items import Rejection, check_items, first_of_each_key
+from .policybook import PolicyBook
+from .prefold import Prefolded, prefold, still_holds
 from .refold import refold
 from .results import IngestResult
 from .schema import event_values, events_table
@@ -68,7 +75,8 @@ def ingest(ctx: EngineContext, events: Iterable[TicketEvent | Mapping[str, Any]]
 
 def _ingest_batch(ctx: EngineContext, batch: list[tuple[int, TicketEvent]]) -> IngestResult:
     first, duplicates, clashes = first_of_each_key(batch)
-    outcome = ctx.backend.run(lambda conn: _store(ctx, conn, first), write=True)
+    ready = _prepare(ctx, first)
+    outcome = ctx.backend.run(lambda conn: _store(ctx, conn, first, ready), write=True)
     ctx.cache.remember(outcome.cache, outcome.snapshots)
     errors = sorted([*clashes, *outcome.errors])
     return IngestResult(
@@ -81,16 +89,38 @@ def _ingest_batch(ctx: EngineContext, batch: list[tuple[int, TicketEvent]]) -> I
     )
 
 
-def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutcome:
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a batch needs that no ticket lock guards, made before its transaction so that
+    other writers wait less for its tickets: the fold of each ticket (``engine.prefold``) and
+    the event rows."""
+
+    book: PolicyBook
+    folded: Mapping[str, Prefolded]
+    rows: list[dict[str, Any]]  # ``stored_at`` is set in the transaction that stores them
+
+
+def _prepare(ctx: EngineContext, events: Batch) -> _Prepared:
+    book = ctx.book
+    batch = [e for _, e in events.values()]
+    now = ctx.now()
+    rows = [event_values(e, stored_at=now) for e in batch]
+    return _Prepared(book, prefold(ctx, book, batch), rows)
+
+
+def _store(
+    ctx: EngineContext, conn: sa.Connection, events: Batch, ready: _Prepared
+) -> _StoreOutcome:
     now = ctx.now()
     now_us = to_us(now, "now()")
     tickets = sorted({e.ticket_id for _, e in events.values()})
     locked = lock_tickets(ctx.backend, conn, tickets, create=True)
-    values = [event_values(e, stored_at=now) for _, e in events.values()]
+    for row in ready.rows:
+        row["stored_at"] = now
     returned = ctx.backend.insert_rows(
         conn,
         events_table,
-        values,
+        ready.rows,
         conflict=("source", "event_id"),
         returning=("source", "event_id"),
     )
@@ -102,9 +132,22 @@ def _store(ctx: EngineContext, conn: sa.Connection, events: Batch) -> _StoreOutc
         if previous is not None:
             outcome.late += sum(1 for e in new if e.at_us < previous)
     if new_by_ticket:
+        book, folded = ready.book, ready.folded
+        if ctx.book is not book:  # the policies changed since the batch was folded
+            book, folded = ctx.book, {}
+        key = ctx.snapshot_key(book)
+        held = {
+            ticket_id: done
+            for ticket_id, done in folded.items()
+            if ticket_id in new_by_ticket
+            and still_holds(done, locked[ticket_id][0], new_by_ticket[ticket_id], key)
+        }
+        rest = {t: new for t, new in new_by_ticket.items() if t not in held}
         tails: dict[str, Tail] = {}
-        logs = histories(ctx, conn, locked, new_by_ticket, tails)
-        refold(ctx, conn, logs, ctx.book, now, now_us, outcome.snapshots, tails)
+        logs = histories(ctx, conn, locked, rest, tails)
+        logs.update((ticket_id, done.ordered) for ticket_id, done in held.items())
+        results = {ticket_id: done.folded for ticket_id, done in held.items()}
+        refold(ctx, conn, logs, book, now, now_us, outcome.snapshots, tails, results)
         outcome.refolded = len(logs) + len(tails)
         outcome.cache = {t: (len(h), h) for t, h in logs.items()}
     return outcome

@@ -47,7 +47,7 @@ from .tails import Tail
 from .tickets import announced as load_announced
 from .tickets import load_events
 
-__all__ = ["OUTBOX_KEY", "refold"]
+__all__ = ["OUTBOX_KEY", "fold_ticket", "refold", "snapshot_holds"]
 
 OUTBOX_KEY = ("ticket_id", "metric", "cycle", "kind", "level", "round")
 
@@ -74,6 +74,7 @@ def refold(
     now_us: int,
     snapshots: dict[str, FoldSnapshot | None] | None = None,
     tails: Mapping[str, Tail] | None = None,
+    prefolded: Mapping[str, tuple[TicketSLA, FoldSnapshot | None]] | None = None,
     *,
     keep_settled: bool = True,
 ) -> dict[str, tuple[ClockState, ...]]:
@@ -82,7 +83,9 @@ def refold(
     go into ``snapshots``, for the caller to keep in memory once the transaction commits.
 
     A ticket in ``tails`` comes with only its events after its fold snapshot; it is folded from
-    there, and its whole log is read only when its FCR verdict needs the events before.
+    there, and its whole log is read only when its FCR verdict needs the events before. A ticket
+    in ``prefolded`` comes with the fold of exactly its ``histories`` entry, made earlier (used
+    unless its settled cycles are to be left alone, which a fold of its own does).
 
     With ``keep_settled``, a ticket refolded from its snapshot leaves its settled cycles alone
     (``ticketsla.engine.settled``): they are neither re-planned nor rewritten, nor returned."""
@@ -98,6 +101,7 @@ def refold(
     writes = _Writes()
     for ticket_id in tickets:
         hide = hidden.get(ticket_id)
+        folded = None if prefolded is None else prefolded.get(ticket_id)
         taken = _refold_ticket(
             ctx,
             conn,
@@ -115,6 +119,7 @@ def refold(
             writes,
             hide,
             marks.get(ticket_id),
+            folded,
         )
         if taken is _RETRY:  # its policy or priority changed: every row shows it
             announced[ticket_id] = load_announced(conn, [ticket_id]).get(ticket_id, {})
@@ -138,6 +143,7 @@ def refold(
                 writes,
                 None,
                 None,
+                folded,
             )
         if snapshots is not None and not isinstance(taken, _Skipped):
             snapshots[ticket_id] = taken
@@ -171,8 +177,10 @@ def _refold_ticket(
     writes: _Writes,
     hide: Hidden | None,
     mark: Stored | None,
+    folded: tuple[TicketSLA, FoldSnapshot | None] | None = None,
 ) -> FoldSnapshot | _Skipped | None:
-    """Refold one ticket and gather what it writes; the snapshot taken."""
+    """Refold one ticket and gather what it writes; the snapshot taken. ``folded`` is the fold
+    of its ``histories`` entry when one was made earlier."""
     seen = announced.setdefault(ticket_id, {})
     tail = tails.get(ticket_id)
     if tail is not None:
@@ -205,6 +213,7 @@ def _refold_ticket(
         writes,
         hide,
         mark,
+        folded,
     )
 
 
@@ -261,7 +270,7 @@ def _resumable(
     unread: list[str] = []
     for ticket_id, events in ordered.items():
         kept = ctx.cache.snapshot(ticket_id)
-        if kept is not None and _holds(kept, events, key):
+        if kept is not None and snapshot_holds(kept, events, key):
             found[ticket_id] = kept
         elif len(events) > SNAPSHOT_LAG:
             unread.append(ticket_id)
@@ -275,12 +284,12 @@ def _resumable(
                 stored = FoldSnapshot.from_json(row.fold_snapshot)
             except ClockStateError:
                 continue  # damaged: fold the whole history, which stores a new one
-            if _holds(stored, ordered[row.ticket_id], key):
+            if snapshot_holds(stored, ordered[row.ticket_id], key):
                 found[row.ticket_id] = stored
     return found
 
 
-def _holds(snapshot: FoldSnapshot, ordered: Sequence[TicketEvent], key: str) -> bool:
+def snapshot_holds(snapshot: FoldSnapshot, ordered: Sequence[TicketEvent], key: str) -> bool:
     """Whether ``snapshot`` holds exactly the events of ``ordered`` up to its last one (so the
     rest all sort after it), under ``key``. Stored events are never removed, so the count of
     events up to its last one is enough: a late event before it makes that count larger."""
@@ -308,12 +317,18 @@ def _refold_one(
     writes: _Writes,
     hide: Hidden | None = None,
     mark: Stored | None = None,
+    folded: tuple[TicketSLA, FoldSnapshot | None] | None = None,
 ) -> FoldSnapshot | _Skipped | None:
-    """Fold one ticket just after its last event, gather what it writes, and return the fold
+    """Fold one ticket just after its last event (or take ``folded``, that fold made earlier,
+    unless settled cycles are to be hidden), gather what it writes, and return the fold
     snapshot taken (``_RETRY``, nothing gathered, when it was to hide settled cycles but
     cannot)."""
     as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
-    sla, taken, hid = _fold(ctx, ordered, snapshot, key, book, as_of, hide)
+    if folded is not None and not hide:
+        sla, taken = folded
+        hid = False
+    else:
+        sla, taken, hid = fold_ticket(ctx, ordered, snapshot, key, book, as_of, hide)
     if hide and (not hid or not _shows_alike(sla, mark)):
         return _RETRY  # folded whole after all (its outbox was read in part), or shown anew
     outcomes = _outcomes_from_fold(sla, book, announced)
@@ -488,7 +503,7 @@ def _gather(
     )
 
 
-def _fold(
+def fold_ticket(
     ctx: EngineContext,
     ordered: list[TicketEvent],
     snapshot: FoldSnapshot | None,
