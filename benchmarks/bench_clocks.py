@@ -38,19 +38,18 @@ GOAL_CALENDAR_CALLS = 15
 GOAL_LATE_RATIO = 3.0
 LATE_SIZES = (50, 1000)
 
-POLICY = SLAPolicy.from_mapping(
-    {
-        "name": "bench",
-        "calendar": "us-business",
-        "targets": {
-            "first_response": {"urgent": "1h", "high": "4h", "normal": "8h", "low": "24h"},
-            "next_response": {"urgent": "2h", "high": "4h", "normal": "8h", "low": "24h"},
-            "periodic_update": {"all": "16h"},
-            "resolution": {"urgent": "8h", "high": "16h", "normal": "40h", "low": "80h"},
-        },
-        "warnings": {"at": ["75%", "30m"]},
-    }
-)
+POLICY_MAPPING: dict[str, Any] = {
+    "name": "bench",
+    "calendar": "us-business",
+    "targets": {
+        "first_response": {"urgent": "1h", "high": "4h", "normal": "8h", "low": "24h"},
+        "next_response": {"urgent": "2h", "high": "4h", "normal": "8h", "low": "24h"},
+        "periodic_update": {"all": "16h"},
+        "resolution": {"urgent": "8h", "high": "16h", "normal": "40h", "low": "80h"},
+    },
+    "warnings": {"at": ["75%", "30m"]},
+}
+POLICY = SLAPolicy.from_mapping(POLICY_MAPPING)
 
 
 def synthetic_ticket(rng: random.Random, number: int) -> list[TicketEvent]:
