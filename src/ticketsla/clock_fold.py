@@ -103,15 +103,6 @@ class _Fold:
     def target(self, metric: str) -> int | None:
         return self.plan.target(metric, self.fields.get("priority"))
 
-    def is_response(self, event: TicketEvent) -> bool:
-        if event.kind is not EventKind.AGENT_REPLY:
-            return False
-        if self.response_rule is not None:
-            verdict = self.response_rule(event)
-            if verdict is not None:
-                return verdict
-        return event.is_public_response
-
     # -- the walk --
 
     def run(self) -> TicketSLA:
@@ -171,7 +162,10 @@ class _Fold:
             if self.trace is not None:
                 self.note(at, f"{event.kind} ({event.event_id}) opens the ticket: no reply")
             return
-        if not self.is_response(event):
+        # a response rule's verdict, where it gives one, else a public reply by a person
+        rule = self.response_rule
+        verdict = None if rule is None else rule(event)
+        if not (event.is_public_response if verdict is None else verdict):
             if self.trace is not None:
                 self.note(at, f"{event.kind} ({event.event_id}) is not a response: no clock stops")
             return
