@@ -65,49 +65,29 @@ def cycle_state(
     # the running time up to ``at``: the closed segments, and the open one while it runs
     open_since = cycle.open_since
     elapsed = cycle.closed_elapsed
+    quiet = False
     if open_since is None:
         # a stopped or paused cycle short of its target and of every warning level (the common
-        # case of a settled cycle) shows its running time alone
-        quiet = fold.plan.quiet_below
+        # case of a settled cycle) shows its running time alone: no calendar call
+        levels = fold.plan.quiet_below
         key = (metric, target)
-        level = quiet[key] if key in quiet else fold.plan.quiet_level(metric, target)
-        if elapsed < level:
-            if fold.trace is not None:
-                note_holidays(fold, metric, cycle, cycle.segments(), None)
-            return _clock_state(
-                ticket_id,
-                metric,
-                cycle.number,
-                cycle.status,
-                policy_name or "",
-                calendar.name,
-                priority,
-                target,
-                elapsed,
-                cycle.started,
-                cycle.stopped,
-                None,
-                None,
-                None,
-                (),
-                at,
-                cycle.history_breached,
-                False,
-            )
+        quiet = elapsed < (levels[key] if key in levels else fold.plan.quiet_level(metric, target))
     else:
         elapsed += calendar.elapsed_us(open_since, at)
     status = cycle.status
     running = status is _RUNNING
     stopped = cycle.stopped
-    reached, crossing = cycle.reach(target)
-    # A running clock that stopped exactly on its target and resumed is due at the resume.
-    deadline = crossing if running else reached
+    deadline = breached = breach_point = None
+    warnings: tuple[tuple[str, int], ...] = ()
+    if not quiet:
+        reached, crossing = cycle.reach(target)
+        # A running clock that stopped exactly on its target and resumed is due at the resume.
+        deadline = crossing if running else reached
+        if crossing is not None:
+            breach_point, breached = _breach(crossing, cycle.target_since, stopped, at)
+        warnings = _warnings_at(fold, metric, cycle, target, elapsed)
     if fold.trace is not None:
         note_holidays(fold, metric, cycle, cycle.segments(), deadline)
-    breach_point, breached = (
-        (None, None) if crossing is None else _breach(crossing, cycle.target_since, stopped, at)
-    )
-    warnings = _warnings_at(fold, metric, cycle, target, elapsed)
     return _clock_state(
         ticket_id,
         metric,

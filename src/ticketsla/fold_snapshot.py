@@ -238,27 +238,9 @@ def fold_with_snapshot(
     ordered = order_events(events)
     if len({e.ticket_id for e in ordered}) > 1:
         raise EventError("events of several tickets given to one fold", subject="ticket_id")
-    unread: Mapping[str, str] = {}
-    if snapshot is None:
-        done = 0
-        state = _Fold(ordered, policy_set, at_us, chooser, response_rule, None)
-        if ordered and ordered[0].at_us <= at_us:
-            state.choose(ordered[0].at_us)
-    else:
-        if snapshot.key != key:
-            raise ClockStateError("fold snapshot: stale (policies, calendars or plugins changed)")
-        if ordered and ordered[0].order <= snapshot.last:
-            raise ClockStateError(
-                f"fold snapshot: event {ordered[0].event_id!r} sorts before its end; "
-                "fold the whole history",
-                subject=ordered[0].event_id,
-            )
-        done = snapshot.count
-        saved = _saved_of(snapshot, policy_set)
-        state = _restore(
-            snapshot, saved, policy_set, at_us, chooser, response_rule, ordered, None, hide
-        )
-        unread = saved.unread
+    state, done, unread = _start(
+        ordered, policy_set, at_us, key, snapshot, chooser, response_rule, hide
+    )
     cut = max(done + len(ordered) - lag, 0) - done  # events to walk before the next snapshot
     if snapshot is not None and cut < lag:
         cut = 0  # the one given is less than 2 * lag events behind the end: it is kept
@@ -280,6 +262,38 @@ def fold_with_snapshot(
         return state.result(ticket_id), taken
     finally:
         state.cycles = every
+
+
+def _start(
+    ordered: list[TicketEvent],
+    policy_set: PolicySet,
+    at_us: int,
+    key: str,
+    snapshot: FoldSnapshot | None,
+    chooser: Chooser | None,
+    response_rule: ResponseRule | None,
+    hide: Mapping[str, int] | None,
+) -> tuple[_Fold, int, Mapping[str, str]]:
+    """The fold to walk ``ordered`` with: a new one, or one restored from ``snapshot``; the
+    count of events it holds already, and the snapshot's cycles still kept as text."""
+    if snapshot is None:
+        state = _Fold(ordered, policy_set, at_us, chooser, response_rule, None)
+        if ordered and ordered[0].at_us <= at_us:
+            state.choose(ordered[0].at_us)
+        return state, 0, {}
+    if snapshot.key != key:
+        raise ClockStateError("fold snapshot: stale (policies, calendars or plugins changed)")
+    if ordered and ordered[0].order <= snapshot.last:
+        raise ClockStateError(
+            f"fold snapshot: event {ordered[0].event_id!r} sorts before its end; "
+            "fold the whole history",
+            subject=ordered[0].event_id,
+        )
+    saved = _saved_of(snapshot, policy_set)
+    state = _restore(
+        snapshot, saved, policy_set, at_us, chooser, response_rule, ordered, None, hide
+    )
+    return state, snapshot.count, saved.unread
 
 
 def _without(

@@ -99,10 +99,11 @@ def refold(
     announced = load_announced(conn, tickets, hidden)
     escalations = escalating.load_announced(conn, tickets, hidden) if ctx.escalates else None
     writes = _Writes()
-    for ticket_id in tickets:
-        hide = hidden.get(ticket_id)
-        folded = None if prefolded is None else prefolded.get(ticket_id)
-        taken = _refold_ticket(
+
+    def refold_one(
+        ticket_id: str, hide: Hidden | None, mark: Stored | None
+    ) -> FoldSnapshot | _Skipped | None:
+        return _refold_ticket(
             ctx,
             conn,
             ticket_id,
@@ -118,33 +119,18 @@ def refold(
             now_us,
             writes,
             hide,
-            marks.get(ticket_id),
-            folded,
+            mark,
+            None if prefolded is None else prefolded.get(ticket_id),
         )
+
+    for ticket_id in tickets:
+        taken = refold_one(ticket_id, hidden.get(ticket_id), marks.get(ticket_id))
         if taken is _RETRY:  # its policy or priority changed: every row shows it
             announced[ticket_id] = load_announced(conn, [ticket_id]).get(ticket_id, {})
             if escalations is not None:
                 found = escalating.load_announced(conn, [ticket_id]).get(ticket_id)
                 escalations[ticket_id] = found or escalating.Announced()
-            taken = _refold_ticket(
-                ctx,
-                conn,
-                ticket_id,
-                histories,
-                ordered,
-                resume,
-                tails,
-                key,
-                book,
-                announced,
-                escalations,
-                now,
-                now_us,
-                writes,
-                None,
-                None,
-                folded,
-            )
+            taken = refold_one(ticket_id, None, None)
         if snapshots is not None and not isinstance(taken, _Skipped):
             snapshots[ticket_id] = taken
     _write(ctx, conn, tickets, writes)
