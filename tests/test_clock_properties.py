@@ -634,13 +634,16 @@ def test_an_ordered_log_with_a_delivery_repeated_later_folds_as_its_ordered_even
     ticket: Ticket, pick: int, shift: int
 ) -> None:
     """A log in history order in which one event comes again, at the same or a later instant
-    (a corrected re-delivery), folds as ``order_events`` of it: the fold's short cut for logs
-    already in order never keeps a repeated id."""
+    (a corrected re-delivery), folds as the log without it: ``order_events``' short cut for logs
+    already in order never keeps a repeated id (the first delivery sorts first and is kept)."""
     original = ticket.events[pick % len(ticket.events)]
     moved = original.to_dict() | {"at": (original.at + timedelta(microseconds=shift)).isoformat()}
     delivered = sorted([*ticket.events, TicketEvent.from_dict(moved)], key=lambda e: e.order)
-    expected = evaluate(order_events(delivered), ticket.policy, ticket.at)
-    assert evaluate(delivered, ticket.policy, ticket.at) == expected
+    ordered = order_events(delivered)
+    assert len({e.key for e in ordered}) == len(ordered)
+    assert evaluate(delivered, ticket.policy, ticket.at) == evaluate(
+        ticket.events, ticket.policy, ticket.at
+    )
 
 
 @PROFILE

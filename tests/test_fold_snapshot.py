@@ -19,7 +19,7 @@ from ticketsla import ClockStateError, SLAPolicy, TicketEvent
 from ticketsla._instants import to_us
 from ticketsla.clock import fold
 from ticketsla.events import order_events
-from ticketsla.fold_snapshot import FoldSnapshot, fold_with_snapshot, snapshot_key
+from ticketsla.fold_snapshot import KEY_CHARS, FoldSnapshot, fold_with_snapshot, snapshot_key
 
 
 def _resumes_exactly(
@@ -35,6 +35,7 @@ def _resumes_exactly(
     assert head == fold(ordered[:k], policies, last_us)  # type: ignore[arg-type]
     stored = FoldSnapshot.from_json(snapshot.to_json())
     assert stored.to_json() == snapshot.to_json()
+    assert FoldSnapshot.key_in(snapshot.to_json()[:KEY_CHARS]) == key  # read without parsing it
     at = max(at_us, last_us)
     whole = fold(ordered, policies, at)  # type: ignore[arg-type]
     for kept in (snapshot, stored, snapshot):  # in memory (twice: it stays intact), from JSON

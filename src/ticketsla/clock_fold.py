@@ -559,36 +559,13 @@ def fold(
 ) -> TicketSLA:
     """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
     given = list(events)
-    ordered = _in_order(given)
-    if ordered is None:
-        tickets = {e.ticket_id for e in given}  # before de-duplication, which would hide a mix-up
-        if len(tickets) > 1:
-            from .errors import EventError
+    tickets = {e.ticket_id for e in given}  # before de-duplication, which would hide a mix-up
+    if len(tickets) > 1:
+        from .errors import EventError
 
-            raise EventError(
-                f"events of several tickets given to one fold: {', '.join(sorted(tickets)[:5])}",
-                subject="ticket_id",
-            )
-        ordered = order_events(given)
+        raise EventError(
+            f"events of several tickets given to one fold: {', '.join(sorted(tickets)[:5])}",
+            subject="ticket_id",
+        )
+    ordered = order_events(given)
     return _Fold(ordered, PolicySet.of(policies), at_us, chooser, response_rule, None).run()
-
-
-def _in_order(events: list[TicketEvent]) -> list[TicketEvent] | None:
-    """``events`` when they are one ticket's, with distinct ids, already in history order, as a
-    stored log or a source's export usually comes: ``order_events`` would return them as they
-    are. Else None."""
-    if not events:
-        return events
-    previous = events[0]
-    ticket = previous.ticket_id
-    last = previous.at_us - 1
-    for event in events:
-        at = event.at_us
-        if at < last or event.ticket_id != ticket:
-            return None
-        if at == last and not previous.order < event.order:
-            return None
-        previous, last = event, at
-    if len({(e.source, e.event_id) for e in events}) != len(events):
-        return None  # a delivery repeated (perhaps at another instant)
-    return events

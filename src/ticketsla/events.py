@@ -301,12 +301,31 @@ def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     The result does not depend on the order of the input: when two deliveries of one id differ,
     the one that sorts first (by history order, then by its full contents) is kept.
     """
+    given = list(events)
+    if _in_order(given):
+        return given
     unique: dict[tuple[str, str], TicketEvent] = {}
-    for event in events:
+    for event in given:
         kept = unique.setdefault((event.source, event.event_id), event)
         if kept is not event and kept != event and _full_key(event) < _full_key(kept):
             unique[(event.source, event.event_id)] = event
     return sorted(unique.values(), key=_order_key)
+
+
+def _in_order(events: list[TicketEvent]) -> bool:
+    """Whether ``events`` are already in history order with distinct ids, as a stored log or a
+    source's export usually comes: then sorting and de-duplicating would leave them as they are,
+    and one pass over them costs less."""
+    if not events:
+        return True
+    previous = events[0]
+    last = previous.at_us - 1
+    for event in events:
+        at = event.at_us
+        if at < last or (at == last and not _order_key(previous) < _order_key(event)):
+            return False
+        previous, last = event, at
+    return len({(e.source, e.event_id) for e in events}) == len(events)
 
 
 def _order_key(event: TicketEvent) -> tuple[int, int, int, str, str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -38,10 +39,13 @@ from .events import Priority, Status, TicketEvent, order_events
 from .outcomes import OutcomeTally
 from .policy import PolicySet, SLAPolicy
 
-__all__ = ["SNAPSHOT_LAG", "FoldSnapshot", "fold_with_snapshot", "snapshot_key"]
+__all__ = ["KEY_CHARS", "SNAPSHOT_LAG", "FoldSnapshot", "fold_with_snapshot", "snapshot_key"]
 
 SNAPSHOT_LAG = 32
 _FORMAT = 2  # 2: the settled cycles after each metric's first on lines of their own
+# The start of a stored snapshot that holds its key (``FoldSnapshot.key_in``), and the key in it.
+KEY_CHARS = 160
+_STORED_KEY = re.compile(r'"key":"([0-9a-f]{1,64})"')
 _MAX_JSON_CHARS = 50_000_000  # a snapshot is our own output; this only bounds a damaged one
 
 OrderKey = tuple[int, int, int, str, str]
@@ -135,6 +139,14 @@ class FoldSnapshot:
             sort_keys=True,
         )
         return head + "\n" + middle
+
+    @staticmethod
+    def key_in(head: str) -> str | None:
+        """The key of a snapshot stored as text, read from its first ``KEY_CHARS`` characters
+        alone (its JSON keys are sorted, so ``key`` comes before ``last`` and ``state``); None
+        when they do not hold one."""
+        found = _STORED_KEY.search(head[:KEY_CHARS])
+        return None if found is None else found.group(1)
 
     @classmethod
     def from_json(cls, text: str) -> FoldSnapshot:

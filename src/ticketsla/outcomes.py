@@ -202,7 +202,7 @@ class OutcomeTally:
         status = event.status
         if status is None:
             return
-        if status is Status.SOLVED or status is Status.CLOSED:
+        if status.is_done:
             self.closed = self.closed or status is Status.CLOSED
             if self.solved_at is None:
                 self.solved_at = event.at_us

@@ -21,14 +21,13 @@ The ticket row's ``as_of`` says up to when all of the ticket's clocks are curren
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from .._instants import to_us
-from ..fold_snapshot import FoldSnapshot
+from ..fold_snapshot import KEY_CHARS, FoldSnapshot
 from .backend import chunks
 from .schema import clocks_table, tickets_table
 
@@ -36,8 +35,6 @@ __all__ = ["Hidden", "Stored", "hidden_of", "is_hidden", "outside", "shown_rows"
 
 Hidden = dict[str, int]  # metric: cycles 2..n of it are left alone
 
-_KEY = re.compile(r'"key":"([0-9a-f]{1,64})"')
-_HEAD = 160  # characters of a stored snapshot that hold its key (its JSON keys are sorted)
 _PER_QUERY = 50  # tickets whose shown rows one query reads
 
 
@@ -58,7 +55,7 @@ def stored_marks(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, Store
     c = clocks_table.c
     found: dict[str, Stored] = {}
     for part in chunks(sorted(tickets)):
-        head = sa.func.substr(t.fold_snapshot, 1, _HEAD).label("head")
+        head = sa.func.substr(t.fold_snapshot, 1, KEY_CHARS).label("head")
         query = sa.select(t.ticket_id, t.policy, t.priority, t.as_of, t.updated_at, head).where(
             t.ticket_id.in_(part), t.fold_snapshot.is_not(None), t.as_of.is_not(None)
         )
@@ -78,7 +75,6 @@ def stored_marks(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, Store
         for row in conn.execute(query):
             alerting.setdefault(row.ticket_id, {})[row.metric] = int(row.cycle)
         for row in rows:
-            match = _KEY.search(row.head or "")
             t_us = to_us(row.as_of)
             if row.updated_at is not None:
                 t_us = max(t_us, to_us(row.updated_at))
@@ -86,7 +82,7 @@ def stored_marks(conn: sa.Connection, tickets: Sequence[str]) -> dict[str, Store
                 policy=row.policy,
                 priority=row.priority,
                 t_us=t_us,
-                key=None if match is None else match.group(1),
+                key=FoldSnapshot.key_in(row.head or ""),
                 alerting=alerting.get(row.ticket_id, {}),
             )
     return found
