@@ -42,6 +42,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
+    if not (args.previous / "ticketsla" / "__init__.py").is_file():
+        parser.error(f"{args.previous}: no ticketsla package in it (give a checkout's src folder)")
     print(f"{versions('ticketsla')}; {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as folder:
         shutil.copytree(args.previous / "ticketsla", Path(folder) / "ticketsla_previous")
