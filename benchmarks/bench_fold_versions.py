@@ -5,10 +5,12 @@
 ``PATH`` is the ``src`` folder of another checkout (``git worktree add /tmp/previous <commit>``
 gives one at ``/tmp/previous/src``). Its ``ticketsla`` package is copied into a temporary folder
 as ``ticketsla_previous``, so both versions are imported side by side; the same synthetic tickets
-as ``bench_clocks.py --only fold`` are folded by each in turn, best of ``--rounds`` rounds, CPU
-time of this process, garbage collector off. Sharing one process and taking turns, the two meet
-the same machine and load, which the ``Calendar.add`` unit of ``bench_clocks.py`` does not
-always do. Answers are checked equal on the first 500 tickets before anything is timed.
+as ``bench_clocks.py --only fold`` go through each in turn, both as ``bench_clocks.py`` times
+them (``evaluate`` on events in arrival order, and the fold of events already ordered), best of
+``--rounds`` rounds, CPU time of this process, garbage collector off. This checkout's
+``Calendar.add`` takes its turn in the same rounds, so the "add calls" column (µs a ticket / µs
+a call) sees the same machine and load as the folds, which separate runs of ``bench_clocks.py``
+do not always do. Answers are checked equal on the first 500 tickets before anything is timed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import random
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,8 +30,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import table, timed, versions
-from bench_clocks import POLICY, POLICY_MAPPING, synthetic_ticket
+from bench_clocks import POLICY, POLICY_MAPPING, calendar_cases, synthetic_ticket
 
+from ticketsla import evaluate
 from ticketsla.clock import fold
 from ticketsla.events import order_events
 
@@ -59,30 +63,43 @@ def compare(args: argparse.Namespace, previous: Any) -> None:
     mapping = POLICY_MAPPING | {"calendar": str(ROOT / "calendars" / "us-business.toml")}
     old_policy = previous.SLAPolicy.from_mapping(mapping)
     rng = random.Random(args.seed)
-    tickets = [order_events(synthetic_ticket(rng, n)) for n in range(args.tickets)]
-    old_tickets = [
-        old_events.order_events([old_events.TicketEvent.from_dict(e.to_dict()) for e in t])
-        for t in tickets
-    ]
-    at_us = (datetime(2027, 6, 1, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(
-        microseconds=1
-    )
-    for new, old in zip(tickets[:500], old_tickets[:500], strict=True):
-        if repr(fold(new, POLICY, at_us).clocks) != repr(old_fold(old, old_policy, at_us).clocks):
+    arrived = [synthetic_ticket(rng, n) for n in range(args.tickets)]  # in arrival order
+    old_arrived = [[old_events.TicketEvent.from_dict(e.to_dict()) for e in t] for t in arrived]
+    tickets = [order_events(t) for t in arrived]
+    old_tickets = [old_events.order_events(t) for t in old_arrived]
+    at = datetime(2027, 6, 1, tzinfo=UTC)
+    at_us = (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    for new, old in zip(arrived[:500], old_arrived[:500], strict=True):
+        if repr(evaluate(new, POLICY, at)) != repr(previous.evaluate(old, old_policy, at)):
             raise SystemExit(f"the two folds answer differently on ticket {new[0].ticket_id}")
-    best = {"previous": float("inf"), "this checkout": float("inf")}
+    cases = calendar_cases(rng, 20_000)
+    add = POLICY.calendar.add
+    runs: dict[str, Callable[[], Any]] = {
+        "Calendar.add": lambda: [add(start, length) for start, length in cases],
+        "previous: evaluate": lambda: [previous.evaluate(t, old_policy, at) for t in old_arrived],
+        "this checkout: evaluate": lambda: [evaluate(t, POLICY, at) for t in arrived],
+        "previous: fold of ordered events": lambda: [
+            old_fold(t, old_policy, at_us) for t in old_tickets
+        ],
+        "this checkout: fold of ordered events": lambda: [fold(t, POLICY, at_us) for t in tickets],
+    }
+    best = dict.fromkeys(runs, float("inf"))
     for _ in range(max(args.rounds, 1)):
-        _, _, cpu = timed(lambda: [old_fold(t, old_policy, at_us) for t in old_tickets])
-        best["previous"] = min(best["previous"], cpu)
-        _, _, cpu = timed(lambda: [fold(t, POLICY, at_us) for t in tickets])
-        best["this checkout"] = min(best["this checkout"], cpu)
-    base = best["previous"]
-    rows = [
-        [label, f"{cpu / args.tickets * 1e6:.1f}", f"{cpu / base:.2f}"]
-        for label, cpu in best.items()
-    ]
-    print(f"{args.tickets:,} tickets, best of {args.rounds} rounds taking turns")
-    print(table(["fold of ordered events", "CPU µs a ticket", "of previous"], rows, right=(1, 2)))
+        for label, run in runs.items():
+            _, _, cpu = timed(run)
+            best[label] = min(best[label], cpu)
+    unit = best.pop("Calendar.add") / len(cases) * 1e6
+    rows = []
+    for label, cpu in best.items():
+        each = cpu / args.tickets * 1e6
+        base = best[label.replace("this checkout", "previous")] / args.tickets * 1e6
+        rows.append([label, f"{each:.1f}", f"{each / base:.2f}", f"{each / unit:.1f}"])
+    print(
+        f"{args.tickets:,} tickets, best of {args.rounds} rounds taking turns; "
+        f"Calendar.add {unit:.2f} µs in the same rounds"
+    )
+    headers = ["fold", "CPU µs a ticket", "of previous", "add calls"]
+    print(table(headers, rows, right=(1, 2, 3)))
 
 
 if __name__ == "__main__":

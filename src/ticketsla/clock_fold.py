@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, timedelta, tzinfo
+from operator import attrgetter
 from typing import Any
 
 from ._instants import from_us
@@ -549,6 +550,9 @@ _APPLY: dict[EventKind, Callable[[_Fold, TicketEvent], None]] = {
 }
 
 
+_TICKET_ID = attrgetter("ticket_id")
+
+
 def fold(
     events: Iterable[TicketEvent],
     policies: SLAPolicy | PolicySet,
@@ -559,7 +563,7 @@ def fold(
 ) -> TicketSLA:
     """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
     given = list(events)
-    tickets = {e.ticket_id for e in given}  # before de-duplication, which would hide a mix-up
+    tickets = set(map(_TICKET_ID, given))  # before de-duplication, which would hide a mix-up
     if len(tickets) > 1:
         from .errors import EventError
 

@@ -35,12 +35,10 @@ class _Plan:
         "by_trigger",
         "current",
         "first_reply",
+        "levels",
         "pause_while",
         "policy",
-        "quiet_below",
         "targets",
-        "warning_amounts",
-        "warning_floors",
     )
 
     def __init__(self, policies: PolicySet, policy: SLAPolicy | None) -> None:
@@ -74,12 +72,9 @@ class _Plan:
         self.by_trigger = {t: tuple(moves) for t, moves in by_trigger.items()}
         self.pause_while = {m: d.pause_while for m, (d, _) in current.items()}
         self.first_reply = tuple(m for m, (d, _) in current.items() if _is_first_reply(d))
-        self.warning_amounts: dict[tuple[str, int], tuple[tuple[str, int], ...]] = {}
-        # (metric, target) -> the least elapsed time at which a warning level fires (None: none)
-        self.warning_floors: dict[tuple[str, int], int | None] = {}
-        # (metric, target) -> the running time below which a stopped cycle shows nothing but its
-        # elapsed time: no due instant reached, no warning fired
-        self.quiet_below: dict[tuple[str, int], int] = {}
+        # (metric, target) -> the running time below which a cycle has reached neither its target
+        # nor a warning level, and the warning levels as (label, running time at which it fires)
+        self.levels: dict[tuple[str, int], tuple[int, tuple[tuple[str, int], ...]]] = {}
         # (metric, priority) -> the policy's target in microseconds, looked up once
         self.targets: dict[tuple[str, Any], int | None] = {}
 
@@ -93,34 +88,21 @@ class _Plan:
         value = targets[key] = None if policy is None else policy.target_us(metric, priority)
         return value
 
-    def warnings(self, metric: str, target: int) -> tuple[tuple[str, int], ...]:
-        """The policy's warning levels for ``metric`` as (label, elapsed time at which it fires)
-        under ``target``, in the policy's order; levels that never fire are left out."""
+    def levels_of(self, metric: str, target: int) -> tuple[int, tuple[tuple[str, int], ...]]:
+        """The least running time at which a cycle of ``metric`` under ``target`` reaches its
+        target or fires a warning level, and the policy's warning levels as (label, running
+        time at which it fires), in the policy's order; levels that never fire are left out.
+        Worked out once per (metric, target) and kept in ``levels``."""
         key = (metric, target)
-        amounts = self.warning_amounts.get(key)
-        if amounts is None:
-            levels = self.policy.warnings_for(metric) if self.policy is not None else ()
-            found = ((level.label, level.elapsed_at(target)) for level in levels)
-            amounts = tuple((label, amount) for label, amount in found if amount is not None)
-            self.warning_amounts[key] = amounts
-            self.warning_floors[key] = min((amount for _, amount in amounts), default=None)
-        return amounts
-
-    def quiet_level(self, metric: str, target: int) -> int:
-        """The least running time at which a cycle under ``target`` reaches its target or fires
-        a warning level (kept in ``quiet_below``)."""
-        floor = self.warning_floor(metric, target)
-        level = self.quiet_below[(metric, target)] = target if floor is None else min(floor, target)
-        return level
-
-    def warning_floor(self, metric: str, target: int) -> int | None:
-        """The least running time at which one of ``metric``'s warning levels fires under
-        ``target`` (None: no level ever fires)."""
-        key = (metric, target)
-        floors = self.warning_floors
-        if key not in floors:
-            self.warnings(metric, target)
-        return floors[key]
+        found = self.levels.get(key)
+        if found is None:
+            policy = self.policy
+            every = policy.warnings_for(metric) if policy is not None else ()
+            fired = ((level.label, level.elapsed_at(target)) for level in every)
+            warnings = tuple((label, amount) for label, amount in fired if amount is not None)
+            quiet = min((amount for _, amount in warnings), default=target)
+            found = self.levels[key] = (min(quiet, target), warnings)
+        return found
 
 
 def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:

@@ -62,30 +62,46 @@ def cycle_state(
     target = cycle.target
     assert target is not None
     calendar = cycle.calendar
+    plan = fold.plan
+    known = plan.levels.get((metric, target))
+    quiet, levels = plan.levels_of(metric, target) if known is None else known
     # the running time up to ``at``: the closed segments, and the open one while it runs
     open_since = cycle.open_since
     elapsed = cycle.closed_elapsed
-    quiet = False
+    status = cycle.status
     if open_since is None:
-        # a stopped or paused cycle short of its target and of every warning level (the common
-        # case of a settled cycle) shows its running time alone: no calendar call
-        levels = fold.plan.quiet_below
-        key = (metric, target)
-        quiet = elapsed < (levels[key] if key in levels else fold.plan.quiet_level(metric, target))
+        if elapsed < quiet and status is not _RUNNING and fold.trace is None:
+            # a stopped or paused cycle short of its target and of every warning level (the
+            # common case of a settled cycle) shows its running time alone: no calendar call
+            return _clock_state(
+                ticket_id,
+                metric,
+                cycle.number,
+                status,
+                policy_name or "",
+                calendar.name,
+                priority,
+                target,
+                elapsed,
+                cycle.started,
+                cycle.stopped,
+                None,
+                None,
+                None,
+                (),
+                at,
+                cycle.history_breached,
+                False,
+            )
     else:
         elapsed += calendar.elapsed_us(open_since, at)
-    status = cycle.status
     running = status is _RUNNING
     stopped = cycle.stopped
-    deadline = breached = breach_point = None
-    warnings: tuple[tuple[str, int], ...] = ()
-    if not quiet:
-        reached, crossing = cycle.reach(target)
-        # A running clock that stopped exactly on its target and resumed is due at the resume.
-        deadline = crossing if running else reached
-        if crossing is not None:
-            breach_point, breached = _breach(crossing, cycle.target_since, stopped, at)
-        warnings = _warnings_at(fold, metric, cycle, target, elapsed)
+    reached, crossing = cycle.reach(target)
+    # A running clock that stopped exactly on its target and resumed is due at the resume.
+    deadline = crossing if running else reached
+    breach_point, breached = _breach(crossing, cycle.target_since, stopped, at)
+    warnings = _fired_warnings(levels, cycle, elapsed, at) if levels else ()
     if fold.trace is not None:
         note_holidays(fold, metric, cycle, cycle.segments(), deadline)
     return _clock_state(
@@ -110,19 +126,6 @@ def cycle_state(
     )
 
 
-def _warnings_at(
-    fold: _Fold, metric: str, cycle: _Cycle, target: int, elapsed: int
-) -> tuple[tuple[str, int], ...]:
-    """The warning levels the cycle has fired by ``at``."""
-    floors = fold.plan.warning_floors
-    key = (metric, target)
-    floor = floors[key] if key in floors else fold.plan.warning_floor(metric, target)
-    # a stopped or paused clock short of every level fired none of them (no calendar call)
-    if floor is None or (cycle.open_since is None and elapsed < floor):
-        return ()
-    return _fired_warnings(fold, metric, cycle, elapsed)
-
-
 def _breach(
     crossing: int | None, target_since: int, stopped: int | None, at: int
 ) -> tuple[int | None, int | None]:
@@ -139,22 +142,22 @@ def _breach(
 
 
 def _fired_warnings(
-    fold: _Fold, metric: str, cycle: _Cycle, elapsed: int
+    levels: tuple[tuple[str, int], ...], cycle: _Cycle, elapsed: int, at: int
 ) -> tuple[tuple[str, int], ...]:
-    """The policy's warning levels for the cycle: fired by ``at`` or, while it runs, scheduled."""
-    target = cycle.target
-    assert target is not None
-    at = fold.at
+    """The warning ``levels`` of the cycle fired by ``at`` or, while it runs, scheduled."""
     running = cycle.status is _RUNNING
     stopped = cycle.stopped
+    target_since = cycle.target_since
+    still = cycle.open_since is None
     fired: list[tuple[str, int]] = []
-    for label, amount in fold.plan.warnings(metric, target):
-        if cycle.open_since is None and elapsed < amount:
+    for label, amount in levels:
+        if still and elapsed < amount:  # a stopped or paused clock short of the level
             continue
         when, _ = cycle.reach(amount)
         if when is None:
             continue
-        when = max(when, cycle.target_since)
+        if when < target_since:  # a level a re-target found passed fires at the re-target
+            when = target_since
         if stopped is not None and when >= stopped:
             continue
         if when <= at or running:
