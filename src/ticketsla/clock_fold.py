@@ -31,6 +31,7 @@ from .clock_state import (
 )
 from .durations import format_duration
 from .events import (
+    DONE_STATUSES,
     Actor,
     EventKind,
     Status,
@@ -72,6 +73,8 @@ class _Fold:
         self.policy: SLAPolicy | None = None
         self.policy_reason = "no events yet"
         self.cycles: dict[str, list[_Cycle]] = {}
+        # metric -> its latest cycle while that runs or is paused (the only one that can move)
+        self.active: dict[str, _Cycle] = {}
         self.plan = _plan(policies, None)
         # A ticket an agent opened: the creation instant, and whether its opening message was an
         # internal note only (then first-reply clocks wait for the requester's first message).
@@ -103,6 +106,14 @@ class _Fold:
 
     def target(self, metric: str) -> int | None:
         return self.plan.target(metric, self.fields.get("priority"))
+
+    def find_active(self) -> None:
+        """Set ``active`` from ``cycles`` (after they were restored from a snapshot)."""
+        self.active = {
+            metric: cycles[-1]
+            for metric, cycles in self.cycles.items()
+            if cycles and cycles[-1].status in _ACTIVE
+        }
 
     # -- the walk --
 
@@ -355,6 +366,7 @@ class _Fold:
         elif self.trace is not None:
             self.note(at, f"{metric} #{last.number}: reopened: continues, elapsed time kept")
         last.status = ClockStatus.RUNNING
+        self.active[metric] = last
         last.stopped = None
         last.stopped_by_done = False
         last.open_since = at
@@ -366,42 +378,40 @@ class _Fold:
         if moves is None:
             return
         all_cycles = self.cycles
-        trace = self.trace
+        actives = self.active
         for metric, starts, stops, cancels, by_status, many_cycles, after in moves:
-            cycles = all_cycles.get(metric)
-            if cycles is None:
-                cycles = all_cycles[metric] = []
-                active = None
-            else:
-                active = cycles[-1] if cycles and cycles[-1].status in _ACTIVE else None
+            active = actives.get(metric)
             if active is not None:
                 if stops:
                     active.close_segment(at)
                     active.status = ClockStatus.FULFILLED
                     active.stopped = at
                     active.stopped_by_done = by_status
-                    if trace is not None:
+                    del actives[metric]
+                    if self.trace is not None:
                         self.note(at, f"{metric} #{active.number}: fulfilled by {trigger}")
-                    active = None
                 elif cancels:
                     active.close_segment(at)
                     active.status = ClockStatus.CANCELLED
                     active.stopped = at
-                    if trace is not None:
+                    del actives[metric]
+                    if self.trace is not None:
                         self.note(at, f"{metric} #{active.number}: cancelled by {trigger}")
                     continue
-            if active is None and starts:
-                if cycles and not many_cycles:
+                else:
                     continue
-                if metric in self.waiting_for_requester:
+            cycles = all_cycles.get(metric)
+            if cycles is None:
+                cycles = all_cycles[metric] = []
+            if not starts or (cycles and not many_cycles):
+                continue
+            if metric in self.waiting_for_requester or self.status in _DONE:
+                continue
+            if after is not None and after in self.plan.current:
+                gate_cycles = all_cycles.get(after)
+                if not gate_cycles or gate_cycles[0].stopped is None:
                     continue
-                if self.status in _DONE:
-                    continue
-                if after is not None and after in self.plan.current:
-                    gate_cycles = all_cycles.get(after)
-                    if not gate_cycles or gate_cycles[0].stopped is None:
-                        continue
-                self.start(metric, at, trigger)
+            self.start(metric, at, trigger)
 
     def start(self, metric: str, at: int, trigger: str = "", *, reason: str = "") -> None:
         """Start a cycle of ``metric``, moved by ``trigger`` (or for ``reason``)."""
@@ -414,6 +424,7 @@ class _Fold:
         target = targets[key] if key in targets else plan.target(*key)
         cycle = _Cycle(len(cycles) + 1, at, target, plan.current[metric][1])
         cycles.append(cycle)
+        self.active[metric] = cycle
         if self.trace is not None:
             why = reason or f"started by {trigger}"
             self.note(
@@ -520,7 +531,7 @@ class _Fold:
         return explain
 
 
-_DONE = (Status.SOLVED, Status.CLOSED)  # Status.is_done, without a property call
+_DONE = DONE_STATUSES
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from . import escalation
@@ -163,12 +164,11 @@ def _fired_warnings(
         if when <= at or running:
             fired.append((label, when))
     if len(fired) > 1:
-        fired.sort(key=_second)
+        fired.sort(key=_SECOND)
     return tuple(fired)
 
 
-def _second(item: tuple[str, int]) -> int:
-    return item[1]
+_SECOND = itemgetter(1)  # a warning's instant
 
 
 def pinned_state(

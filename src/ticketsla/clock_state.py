@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 from ._instants import from_us
 from .escalation_notice import EscalationRecord
@@ -289,7 +289,7 @@ def _clock_state(
     draft.counting = counting
     draft.escalations_us = ()
     _set_slot(draft, "__class__", ClockState)
-    return cast(ClockState, draft)
+    return draft  # type: ignore[return-value]  # the draft is a ClockState now
 
 
 def _at_instant(state: ClockState, at_us: int) -> ClockState:
@@ -319,7 +319,7 @@ def _at_instant(state: ClockState, at_us: int) -> ClockState:
     twin.escalations_us = state.escalations_us
     twin.at_us = at_us
     _set_slot(twin, "__class__", ClockState)
-    return cast(ClockState, twin)
+    return twin  # type: ignore[return-value]  # the draft is a ClockState now
 
 
 def _ticket_sla(
@@ -350,7 +350,7 @@ def _ticket_sla(
     draft._explain = explain
     draft.escalation_trail = ()
     _set_slot(draft, "__class__", TicketSLA)
-    return cast(TicketSLA, draft)
+    return draft  # type: ignore[return-value]  # the draft is a TicketSLA now
 
 
 def _metric_and_cycle(state: ClockState) -> tuple[str, int]:

@@ -67,7 +67,11 @@ class Status(StrEnum):
     @property
     def is_done(self) -> bool:
         """Solved or closed: the ticket no longer waits for the team."""
-        return self in (Status.SOLVED, Status.CLOSED)
+        return self in DONE_STATUSES
+
+
+# The statuses that are done (``Status.is_done``), for code that asks without a property call.
+DONE_STATUSES = frozenset({Status.SOLVED, Status.CLOSED})
 
 
 class Priority(StrEnum):

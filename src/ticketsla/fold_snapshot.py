@@ -493,6 +493,7 @@ def _restore(
             fold.cycles[metric][-1] = cycles[-1].copy()
         else:
             fold.cycles[metric] = _shared(cycles)
+    fold.find_active()
     fold.agent_opened = saved.agent_opened
     fold.pins = dict(saved.pins)
     fold.waiting_for_requester = set(saved.waiting)

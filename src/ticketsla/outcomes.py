@@ -14,7 +14,7 @@ from typing import Any
 from ._instants import duration_us
 from .durations import format_duration, parse_duration
 from .errors import ConfigurationError, PolicyError
-from .events import EventKind, Status, TicketEvent
+from .events import DONE_STATUSES, EventKind, Status, TicketEvent
 
 __all__ = [
     "CSAT",
@@ -202,7 +202,7 @@ class OutcomeTally:
         status = event.status
         if status is None:
             return
-        if status.is_done:
+        if status in DONE_STATUSES:
             self.closed = self.closed or status is Status.CLOSED
             if self.solved_at is None:
                 self.solved_at = event.at_us
