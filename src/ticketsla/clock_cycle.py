@@ -100,13 +100,13 @@ class _Cycle:
         return copy
 
     def close_segment(self, at: int) -> None:
-        if self.open_since is not None:
-            if at > self.open_since:
-                length = self.calendar.elapsed_us(self.open_since, at)
+        since = self.open_since
+        if since is not None:
+            if at > since:
+                calendar = self.calendar
+                length = calendar.elapsed_us(since, at)
                 before = self.closed_elapsed
-                self._closed.append(
-                    _segment(Segment, (self.open_since, at, self.calendar, before, length))
-                )
+                self._closed.append(_segment(Segment, (since, at, calendar, before, length)))
                 self.closed_elapsed = before + length
             self.open_since = None
 

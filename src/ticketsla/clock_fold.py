@@ -317,6 +317,17 @@ class _Fold:
     def set_status(self, status: Status, at: int) -> None:
         previous = self.status
         self.status = status
+        pause_while = self.plan.pause_while
+        if (previous in _DONE and status not in _DONE) or self.trace is not None:
+            # in the order of the metrics, so a trace tells each metric's steps in turn
+            self.reopen_and_repause(previous, status, at)
+            return
+        # repause moves a running clock the new status pauses, or a paused one it does not
+        for metric, cycle in self.active.items():
+            if (cycle.status is _RUNNING) is (status in pause_while[metric]):
+                self.repause(metric, cycle, at)
+
+    def reopen_and_repause(self, previous: Status | None, status: Status, at: int) -> None:
         reopened = previous in _DONE and status not in _DONE
         pause_while = self.plan.pause_while
         # Only the latest cycle of a metric can be active: the next starts when it stops.
@@ -325,8 +336,6 @@ class _Fold:
                 if reopened:
                     self.reopen(metric, cycles, at)
                 latest = cycles[-1].status
-                # repause moves a running clock the new status pauses, or a paused one it
-                # does not
                 if (latest is _RUNNING and status in pause_while[metric]) or (
                     latest is _PAUSED and status not in pause_while[metric]
                 ):
@@ -420,8 +429,9 @@ class _Fold:
             cycles = self.cycles[metric] = []
         plan = self.plan
         key = (metric, self.fields.get("priority"))
-        targets = plan.targets
-        target = targets[key] if key in targets else plan.target(*key)
+        target = plan.targets.get(key, _UNKNOWN)
+        if target is _UNKNOWN:
+            target = plan.target(*key)
         cycle = _Cycle(len(cycles) + 1, at, target, plan.current[metric][1])
         cycles.append(cycle)
         self.active[metric] = cycle
@@ -532,6 +542,7 @@ class _Fold:
 
 
 _DONE = DONE_STATUSES
+_UNKNOWN: Any = object()  # a target not looked up yet (None is a target: no clock)
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 
