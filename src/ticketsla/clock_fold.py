@@ -52,6 +52,29 @@ ResponseRule = Callable[[TicketEvent], bool | None]
 class _Fold:
     """One evaluation of one ticket. Kept as a class so ``explain`` can re-run it with a trace."""
 
+    __slots__ = (
+        "active",
+        "agent_opened",
+        "at",
+        "chooser",
+        "cycles",
+        "earlier",
+        "events",
+        "fields",
+        "pins",
+        "plan",
+        "policies",
+        "policy",
+        "policy_reason",
+        "rebuild",
+        "response_rule",
+        "status",
+        "tally",
+        "ticket_id",
+        "trace",
+        "waiting_for_requester",
+    )
+
     def __init__(
         self,
         events: Sequence[TicketEvent],
