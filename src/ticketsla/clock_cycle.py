@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .calendar import Calendar
-from .clock_state import ClockState, ClockStatus
+from .clock_state import _CANCELLED, _RUNNING, ClockState
 
 if TYPE_CHECKING:
     from .clock_plan import _Plan
@@ -53,7 +53,7 @@ class _Cycle:
     def __init__(self, number: int, at: int, target: int | None, calendar: Calendar) -> None:
         self.number = number
         self.started = at
-        self.status = ClockStatus.RUNNING
+        self.status = _RUNNING
         self.stopped: int | None = None
         self.stopped_by_done = False
         self.target = target
@@ -95,7 +95,7 @@ class _Cycle:
         copy.target_since = self.target_since
         copy.history_breached = self.history_breached
         copy.close_segment(at)
-        copy.status = ClockStatus.CANCELLED
+        copy.status = _CANCELLED
         copy.stopped = at
         return copy
 

@@ -20,10 +20,11 @@ from .clock_plan import _plan
 from .clock_reading import clock_of, cycle_state
 from .clock_state import (
     _ACTIVE,
+    _CANCELLED,
+    _FULFILLED,
     _PAUSED,
     _RUNNING,
     ClockState,
-    ClockStatus,
     TicketSLA,
     _at_instant,
     _metric_and_cycle,
@@ -172,7 +173,7 @@ class _Fold:
         at = event.at_us
         if event.status is not None:
             self.status = event.status
-        if event.actor is Actor.AGENT and self.agent_opened is None:
+        if event.actor is _AGENT and self.agent_opened is None:
             self.agent_opened = at
             if self.opened_with_a_note_only(at):
                 self.waiting_for_requester = set(self.plan.first_reply)
@@ -182,7 +183,7 @@ class _Fold:
                         "opened by an agent with an internal note: first replies start "
                         "at the requester's first message",
                     )
-        self.fire(EventKind.CREATED, at)
+        self.fire(_CREATED, at)
 
     def apply_fields(self, event: TicketEvent) -> None:
         self.set_fields(event)
@@ -204,7 +205,7 @@ class _Fold:
             if self.trace is not None:
                 self.note(at, f"{event.kind} ({event.event_id}) is not a response: no clock stops")
             return
-        self.fire(EventKind.AGENT_REPLY, at)
+        self.fire(_AGENT_REPLY, at)
 
     def apply_customer_message(self, event: TicketEvent) -> None:
         self.tally.customer_message(event)
@@ -226,8 +227,8 @@ class _Fold:
             # on-hold one opens (the policy's customer_reply_reopens).
             if self.trace is not None:
                 self.note(at, f"customer wrote on a {self.status} ticket: it opens")
-            self.set_status(Status.OPEN, at)
-        self.fire(EventKind.CUSTOMER_MESSAGE, at)
+            self.set_status(_OPEN, at)
+        self.fire(_CUSTOMER_MESSAGE, at)
 
     def apply_due_set(self, event: TicketEvent) -> None:
         metric = _pinned_metric(event)
@@ -383,7 +384,7 @@ class _Fold:
     def reopen(self, metric: str, cycles: list[_Cycle], at: int) -> None:
         last = cycles[-1]
         rule = self.definition(metric).on_reopen
-        if rule is OnReopen.IGNORE or last.status is not ClockStatus.FULFILLED:
+        if rule is OnReopen.IGNORE or last.status is not _FULFILLED:
             return
         if not last.stopped_by_done:
             return
@@ -397,7 +398,7 @@ class _Fold:
                 self.note(at, f"{metric} #{last.number}: reopened: restarts from zero")
         elif self.trace is not None:
             self.note(at, f"{metric} #{last.number}: reopened: continues, elapsed time kept")
-        last.status = ClockStatus.RUNNING
+        last.status = _RUNNING
         self.active[metric] = last
         last.stopped = None
         last.stopped_by_done = False
@@ -416,7 +417,7 @@ class _Fold:
             if active is not None:
                 if stops:
                     active.close_segment(at)
-                    active.status = ClockStatus.FULFILLED
+                    active.status = _FULFILLED
                     active.stopped = at
                     active.stopped_by_done = by_status
                     del actives[metric]
@@ -424,7 +425,7 @@ class _Fold:
                         self.note(at, f"{metric} #{active.number}: fulfilled by {trigger}")
                 elif cancels:
                     active.close_segment(at)
-                    active.status = ClockStatus.CANCELLED
+                    active.status = _CANCELLED
                     active.stopped = at
                     del actives[metric]
                     if self.trace is not None:
@@ -565,6 +566,12 @@ class _Fold:
 
 
 _DONE = DONE_STATUSES
+# Enum members the walk reads for every event, as plain names (see clock_state's _RUNNING).
+_AGENT = Actor.AGENT
+_OPEN = Status.OPEN
+_CREATED = EventKind.CREATED
+_AGENT_REPLY = EventKind.AGENT_REPLY
+_CUSTOMER_MESSAGE = EventKind.CUSTOMER_MESSAGE
 _UNKNOWN: Any = object()  # a target not looked up yet (None is a target: no clock)
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import escalation
 from ._instants import from_us, to_us
 from .clock_cycle import Segment, _breach_instants, _Cycle
-from .clock_state import _RUNNING, ClockState, ClockStatus, _clock_state
+from .clock_state import _RUNNING, ClockState, _clock_state
 from .policy import SLAPolicy
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ def pinned_state(
     left = (
         cycle.calendar.elapsed_us(end, pin) if end <= pin else -cycle.calendar.elapsed_us(pin, end)
     )
-    running = cycle.status is ClockStatus.RUNNING
+    running = cycle.status is _RUNNING
     point = pin if cycle.stopped is None or pin < cycle.stopped else None
     breached = point if point is not None and point < at else None
     return ClockState(
@@ -223,7 +223,7 @@ def with_escalations(
         reached_at=lambda amount: cycle.reach(amount)[0],
         calendar=cycle.calendar,
     )
-    running = cycle.status is ClockStatus.RUNNING
+    running = cycle.status is _RUNNING
     kept: list[tuple[str, int]] = []
     for name, when in planned:
         when = max(when, cycle.target_since)

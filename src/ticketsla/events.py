@@ -70,6 +70,8 @@ class Status(StrEnum):
         return self in DONE_STATUSES
 
 
+_AGENT_REPLY = EventKind.AGENT_REPLY  # read per event: a plain name costs less than the member
+
 # The statuses that are done (``Status.is_done``), for code that asks without a property call.
 DONE_STATUSES = frozenset({Status.SOLVED, Status.CLOSED})
 
@@ -221,7 +223,7 @@ class TicketEvent:
     @property
     def is_public_response(self) -> bool:
         """A public reply by a person on the team, not an automatic message."""
-        return self.kind is EventKind.AGENT_REPLY and not self.auto
+        return self.kind is _AGENT_REPLY and not self.auto
 
     def field(self, name: str) -> Any:
         """A ticket field this event sets (typed or custom), or None."""

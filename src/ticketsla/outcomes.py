@@ -203,10 +203,10 @@ class OutcomeTally:
         if status is None:
             return
         if status in DONE_STATUSES:
-            self.closed = self.closed or status is Status.CLOSED
+            self.closed = self.closed or status is _CLOSED
             if self.solved_at is None:
                 self.solved_at = event.at_us
-        elif self.solved_at is not None and self.reopened_at is None and status is not Status.NEW:
+        elif self.solved_at is not None and self.reopened_at is None and status is not _NEW:
             self.reopened_at = event.at_us
 
     def rating(self, event: TicketEvent) -> None:
@@ -221,14 +221,14 @@ class OutcomeTally:
         solved_at, reopened_at = self.solved_at, self.reopened_at
         if solved_at is None:
             return _verdict(definition, None, "not solved yet")
-        if definition.kind is FCRKind.ONE_TOUCH:
+        if definition.kind is _ONE_TOUCH:
             if reopened_at is not None:
                 return _verdict(definition, False, "reopened after the solve")
             replies = self.replies_by_solve
             return _verdict(
                 definition, replies <= 1, f"{replies} public agent replies before the solve"
             )
-        if definition.kind is FCRKind.NO_CUSTOMER_FOLLOWUP:
+        if definition.kind is _NO_CUSTOMER_FOLLOWUP:
             return _verdict(
                 definition,
                 not self.followup and reopened_at is None,
@@ -243,6 +243,13 @@ class OutcomeTally:
             return _verdict(definition, None, "reopen window still open")
         return _verdict(definition, True, "not reopened within the window")
 
+
+# Enum members read once a ticket, as plain names (a member read off its class costs a
+# descriptor call on Python 3.11).
+_CLOSED = Status.CLOSED
+_NEW = Status.NEW
+_ONE_TOUCH = FCRKind.ONE_TOUCH
+_NO_CUSTOMER_FOLLOWUP = FCRKind.NO_CUSTOMER_FOLLOWUP
 
 # FCR verdicts are few and immutable: each is built once and shared (building a frozen dataclass
 # costs more than the rest of deciding it). Bounded, in case of many definitions.
