@@ -70,39 +70,23 @@ def cycle_state(
     open_since = cycle.open_since
     elapsed = cycle.closed_elapsed
     status = cycle.status
-    if open_since is None:
-        if elapsed < quiet and status is not _RUNNING and fold.trace is None:
-            # a stopped or paused cycle short of its target and of every warning level (the
-            # common case of a settled cycle) shows its running time alone: no calendar call
-            return _clock_state(
-                ticket_id,
-                metric,
-                cycle.number,
-                status,
-                policy_name or "",
-                calendar.name,
-                priority,
-                target,
-                elapsed,
-                cycle.started,
-                cycle.stopped,
-                None,
-                None,
-                None,
-                (),
-                at,
-                cycle.history_breached,
-                False,
-            )
-    else:
-        elapsed += calendar.elapsed_us(open_since, at)
-    running = status is _RUNNING
     stopped = cycle.stopped
-    reached, crossing = cycle.reach(target)
-    # A running clock that stopped exactly on its target and resumed is due at the resume.
-    deadline = crossing if running else reached
-    breach_point, breached = _breach(crossing, cycle.target_since, stopped, at)
-    warnings = _fired_warnings(levels, cycle, elapsed, at) if levels else ()
+    deadline = breached = breach_point = None
+    warnings: tuple[tuple[str, int], ...] = ()
+    counting = False
+    if open_since is not None or elapsed >= quiet or status is _RUNNING:
+        # else a stopped or paused cycle short of its target and of every warning level (the
+        # common case of a settled cycle) shows its running time alone: no calendar call
+        if open_since is not None:
+            elapsed += calendar.elapsed_us(open_since, at)
+        running = status is _RUNNING
+        reached, crossing = cycle.reach(target)
+        # A running clock that stopped exactly on its target and resumed is due at the resume.
+        deadline = crossing if running else reached
+        breach_point, breached = _breach(crossing, cycle.target_since, stopped, at)
+        if levels:
+            warnings = _fired_warnings(levels, cycle, elapsed, at)
+        counting = running and calendar.is_open_us(at)
     if fold.trace is not None:
         note_holidays(fold, metric, cycle, cycle.segments(), deadline)
     return _clock_state(
@@ -123,7 +107,7 @@ def cycle_state(
         warnings,
         at,
         cycle.history_breached or breached is not None,
-        running and calendar.is_open_us(at),
+        counting,
     )
 
 
