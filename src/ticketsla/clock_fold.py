@@ -341,29 +341,25 @@ class _Fold:
     def set_status(self, status: Status, at: int) -> None:
         previous = self.status
         self.status = status
-        pause_while = self.plan.pause_while
-        if (previous in _DONE and status not in _DONE) or self.trace is not None:
-            # in the order of the metrics, so a trace tells each metric's steps in turn
-            self.reopen_and_repause(previous, status, at)
+        reopened = previous in _DONE and status not in _DONE
+        if reopened or self.trace is not None:
+            self.reopen_and_repause(reopened, at)
             return
         # repause moves a running clock the new status pauses, or a paused one it does not
+        pause_while = self.plan.pause_while
         for metric, cycle in self.active.items():
             if (cycle.status is _RUNNING) is (status in pause_while[metric]):
                 self.repause(metric, cycle, at)
 
-    def reopen_and_repause(self, previous: Status | None, status: Status, at: int) -> None:
-        reopened = previous in _DONE and status not in _DONE
-        pause_while = self.plan.pause_while
-        # Only the latest cycle of a metric can be active: the next starts when it stops.
+    def reopen_and_repause(self, reopened: bool, at: int) -> None:
+        """``set_status``'s work metric by metric, in the order of the metrics, so a trace tells
+        each metric's steps in turn. Only the latest cycle of a metric can be active: the next
+        starts when it stops."""
         for metric, cycles in self.cycles.items():
             if cycles:
                 if reopened:
                     self.reopen(metric, cycles, at)
-                latest = cycles[-1].status
-                if (latest is _RUNNING and status in pause_while[metric]) or (
-                    latest is _PAUSED and status not in pause_while[metric]
-                ):
-                    self.repause(metric, cycles[-1], at)
+                self.repause(metric, cycles[-1], at)  # leaves a stopped or settled clock as it is
 
     def repause(self, metric: str, cycle: _Cycle, at: int) -> None:
         state = cycle.status
