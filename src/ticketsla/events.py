@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from ._instants import to_us
@@ -151,6 +152,9 @@ class TicketEvent:
     subject: str | None
     custom: tuple[tuple[str, Any], ...]
     at_us: int
+    # Where the event stands in its ticket's history (a total, deterministic order): worked out
+    # once here, since every fold of the ticket sorts by it.
+    order: tuple[int, int, int, str, str] = field(init=False, repr=False, compare=False)
 
     def __init__(
         self,
@@ -207,6 +211,8 @@ class TicketEvent:
         for name in _TICKET_FIELDS:
             put(self, name, _field_text(fields.pop(name, None), name, event_id))
         put(self, "custom", _custom(fields, event_id))
+        order = (self.at_us, self.seq, _KIND_RANK[kind_value], self.source, self.event_id)
+        put(self, "order", order)
 
     # ---- derived views -------------------------------------------------------------------
 
@@ -214,11 +220,6 @@ class TicketEvent:
     def key(self) -> tuple[str, str]:
         """The idempotency key: an event id is unique within its source."""
         return (self.source, self.event_id)
-
-    @property
-    def order(self) -> tuple[int, int, int, str, str]:
-        """Where the event stands in its ticket's history (a total, deterministic order)."""
-        return _order_key(self)
 
     @property
     def is_public_response(self) -> bool:
@@ -308,38 +309,24 @@ def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     the one that sorts first (by history order, then by its full contents) is kept.
     """
     given = list(events)
-    if _in_order(given):
-        return given
+    if len(set(map(_EVENT_ID, given))) == len(given):
+        # no two share an event id, so no two share (source, event_id): nothing to drop, and
+        # the order keys, which end with both, are distinct
+        return sorted(given, key=_ORDER)
     unique: dict[tuple[str, str], TicketEvent] = {}
     for event in given:
         kept = unique.setdefault((event.source, event.event_id), event)
         if kept is not event and kept != event and _full_key(event) < _full_key(kept):
             unique[(event.source, event.event_id)] = event
-    return sorted(unique.values(), key=_order_key)
+    return sorted(unique.values(), key=_ORDER)
 
 
-def _in_order(events: list[TicketEvent]) -> bool:
-    """Whether ``events`` are already in history order with distinct ids, as a stored log or a
-    source's export usually comes: then sorting and de-duplicating would leave them as they are,
-    and one pass over them costs less."""
-    if not events:
-        return True
-    previous = events[0]
-    last = previous.at_us - 1
-    for event in events:
-        at = event.at_us
-        if at < last or (at == last and not _order_key(previous) < _order_key(event)):
-            return False
-        previous, last = event, at
-    return len({(e.source, e.event_id) for e in events}) == len(events)
-
-
-def _order_key(event: TicketEvent) -> tuple[int, int, int, str, str]:
-    return (event.at_us, event.seq, _KIND_RANK[event.kind], event.source, event.event_id)
+_EVENT_ID = attrgetter("event_id")
+_ORDER = attrgetter("order")
 
 
 def _full_key(event: TicketEvent) -> tuple[Any, ...]:
-    return (*_order_key(event), repr(event))
+    return (*event.order, repr(event))
 
 
 # ---- validation helpers ----------------------------------------------------------------------
