@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, timedelta, tzinfo
-from operator import attrgetter
+from functools import partial
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from ._instants import from_us
@@ -33,6 +34,7 @@ from .clock_state import (
 from .durations import format_duration
 from .events import (
     DONE_STATUSES,
+    FIELD_NAMES,
     Actor,
     EventKind,
     Status,
@@ -266,9 +268,11 @@ class _Fold:
     def set_fields(self, event: TicketEvent) -> None:
         changed = False
         fields = self.fields
-        for name, value in event.ticket_fields().items():
-            if name == "status":
-                continue
+        for name, value in zip(_SET_BY_EVENTS, _set_values(event), strict=True):
+            if value is not None and fields.get(name) != value:
+                fields[name] = value
+                changed = True
+        for name, value in event.custom:
             if fields.get(name) != value:
                 fields[name] = value
                 changed = True
@@ -546,21 +550,36 @@ class _Fold:
         return state
 
     def explain_later(self) -> Callable[[], list[str]]:
-        events, policies, at = self.events, self.policies, self.at
-        chooser, rule, rebuild = self.chooser, self.response_rule, self.rebuild
-
-        def explain() -> list[str]:
-            trace: list[tuple[int, str]] = []
-            if rebuild is None:
-                _Fold(events, policies, at, chooser, rule, trace).run()
-            else:
-                rebuild(trace).run_on()
-            trace.sort(key=lambda line: line[0])  # stable: same-instant lines keep their order
-            return [text for _, text in trace]
-
-        return explain
+        return partial(
+            _explain,
+            self.events,
+            self.policies,
+            self.at,
+            self.chooser,
+            self.response_rule,
+            self.rebuild,
+        )
 
 
+def _explain(
+    events: Sequence[TicketEvent],
+    policies: PolicySet,
+    at: int,
+    chooser: Chooser | None,
+    rule: ResponseRule | None,
+    rebuild: Callable[[list[tuple[int, str]]], _Fold] | None,
+) -> list[str]:
+    """The trace of a fold, re-run with one kept (``TicketSLA.explain``)."""
+    trace: list[tuple[int, str]] = []
+    if rebuild is None:
+        _Fold(events, policies, at, chooser, rule, trace).run()
+    else:
+        rebuild(trace).run_on()
+    trace.sort(key=_INSTANT)  # stable: same-instant lines keep their order
+    return [text for _, text in trace]
+
+
+_INSTANT = itemgetter(0)  # a trace line's instant
 _DONE = DONE_STATUSES
 # Enum members the walk reads for every event, as plain names (see clock_state's _RUNNING).
 _AGENT = Actor.AGENT
@@ -568,7 +587,10 @@ _OPEN = Status.OPEN
 _CREATED = EventKind.CREATED
 _AGENT_REPLY = EventKind.AGENT_REPLY
 _CUSTOMER_MESSAGE = EventKind.CUSTOMER_MESSAGE
-_UNKNOWN: Any = object()  # a target not looked up yet (None is a target: no clock)
+_UNKNOWN: Any = object()
+# The typed fields an event sets on the ticket, read in one call (the status is the walk's own)
+_SET_BY_EVENTS = tuple(name for name in FIELD_NAMES if name != "status")
+_set_values = attrgetter(*_SET_BY_EVENTS)  # a target not looked up yet (None is a target: no clock)
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 

@@ -108,6 +108,8 @@ _DEFAULT_ACTOR = {
 
 # Fields with a typed slot; anything else given as a keyword lands in ``custom``.
 _TICKET_FIELDS = ("channel", "organization", "assignee", "group", "requester", "subject")
+# Every typed ticket field an event can set, in the order ``ticket_fields`` gives them.
+FIELD_NAMES = ("priority", "status", "tags", *_TICKET_FIELDS)
 _MAX_SEQ = 2**63  # seq is an ordering index, never a large number
 _MAX_SCALE = 1_000_000
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -234,11 +236,11 @@ class TicketEvent:
 
     def ticket_fields(self) -> dict[str, Any]:
         """Every ticket field this event sets, by name."""
-        out: dict[str, Any] = {}
-        for name in ("priority", "status", "tags", *_TICKET_FIELDS):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = value
+        out = {
+            name: value
+            for name, value in zip(FIELD_NAMES, _field_values(self), strict=True)
+            if value is not None
+        }
         out.update(self.custom)
         return out
 
@@ -322,6 +324,7 @@ def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
 
 
 _EVENT_ID = attrgetter("event_id")
+_field_values = attrgetter(*FIELD_NAMES)
 _ORDER = attrgetter("order")
 
 
