@@ -96,49 +96,37 @@ def refold(
     resume = _resumable(ctx, conn, ordered, key)
     marks: dict[str, Stored] = {}
     hidden = _hidden(conn, ordered, resume, tails, key, now_us, marks) if keep_settled else {}
-    announced = load_announced(conn, tickets, hidden)
-    escalations = escalating.load_announced(conn, tickets, hidden) if ctx.escalates else None
-    writes = _Writes()
-
-    def refold_one(
-        ticket_id: str, hide: Hidden | None, mark: Stored | None
-    ) -> FoldSnapshot | _Skipped | None:
-        return _refold_ticket(
-            ctx,
-            conn,
-            ticket_id,
-            histories,
-            ordered,
-            resume,
-            tails,
-            key,
-            book,
-            announced,
-            escalations,
-            now,
-            now_us,
-            writes,
-            hide,
-            mark,
-            None if prefolded is None else prefolded.get(ticket_id),
-        )
-
+    run = _Refold(
+        ctx=ctx,
+        conn=conn,
+        book=book,
+        key=key,
+        now=now,
+        now_us=now_us,
+        histories=histories,
+        ordered=ordered,
+        resume=resume,
+        tails=tails,
+        prefolded=prefolded or {},
+        announced=load_announced(conn, tickets, hidden),
+        escalations=escalating.load_announced(conn, tickets, hidden) if ctx.escalates else None,
+    )
     for ticket_id in tickets:
-        taken = refold_one(ticket_id, hidden.get(ticket_id), marks.get(ticket_id))
+        taken = run.ticket(ticket_id, hidden.get(ticket_id), marks.get(ticket_id))
         if taken is _RETRY:  # its policy or priority changed: every row shows it
-            announced[ticket_id] = load_announced(conn, [ticket_id]).get(ticket_id, {})
-            if escalations is not None:
+            run.announced[ticket_id] = load_announced(conn, [ticket_id]).get(ticket_id, {})
+            if run.escalations is not None:
                 found = escalating.load_announced(conn, [ticket_id]).get(ticket_id)
-                escalations[ticket_id] = found or escalating.Announced()
-            taken = refold_one(ticket_id, None, None)
+                run.escalations[ticket_id] = found or escalating.Announced()
+            taken = run.ticket(ticket_id, None, None)
         if snapshots is not None and not isinstance(taken, _Skipped):
             snapshots[ticket_id] = taken
-    _write(ctx, conn, tickets, writes)
-    return writes.states
+    _write(ctx, conn, tickets, run.writes)
+    return run.writes.states
 
 
 class _Skipped:
-    """What ``_refold_ticket`` answers when it took no snapshot to keep (``_NONE``), or when
+    """What a ticket's refold answers when it took no snapshot to keep (``_NONE``), or when
     the ticket must be refolded with its settled cycles after all (``_RETRY``)."""
 
 
@@ -146,61 +134,178 @@ _NONE = _Skipped()
 _RETRY = _Skipped()
 
 
-def _refold_ticket(
-    ctx: EngineContext,
-    conn: sa.Connection,
-    ticket_id: str,
-    histories: Mapping[str, list[TicketEvent]],
-    ordered: dict[str, list[TicketEvent]],
-    resume: Mapping[str, FoldSnapshot],
-    tails: Mapping[str, Tail],
-    key: str,
-    book: PolicyBook,
-    announced: dict[str, dict[Key, Announced]],
-    escalations: dict[str, escalating.Announced] | None,
-    now: datetime,
-    now_us: int,
-    writes: _Writes,
-    hide: Hidden | None,
-    mark: Stored | None,
-    folded: tuple[TicketSLA, FoldSnapshot | None] | None = None,
-) -> FoldSnapshot | _Skipped | None:
-    """Refold one ticket and gather what it writes; the snapshot taken. ``folded`` is the fold
-    of its ``histories`` entry when one was made earlier."""
-    seen = announced.setdefault(ticket_id, {})
-    tail = tails.get(ticket_id)
-    if tail is not None:
-        resumed = _refold_tail(
-            ctx, ticket_id, tail, key, book, seen, escalations, now, now_us, writes, hide, mark
+class _Whole:
+    """What a refold from the log's tail answers when the ticket's whole log is needed."""
+
+
+_WHOLE = _Whole()
+
+Taken = FoldSnapshot | _Skipped | None  # what one ticket's refold answers
+
+
+@dataclass(slots=True, kw_only=True)
+class _Refold:
+    """One ``refold`` call: what it was given and worked out once, and the rows it gathers
+    ticket by ticket (``writes``)."""
+
+    ctx: EngineContext
+    conn: sa.Connection
+    book: PolicyBook
+    key: str  # the fold snapshot key of the policies, calendars and plugins in force
+    now: datetime
+    now_us: int
+    histories: Mapping[str, list[TicketEvent]]
+    ordered: dict[str, list[TicketEvent]]  # the histories in history order
+    resume: Mapping[str, FoldSnapshot]  # the snapshot each history resumes from
+    tails: Mapping[str, Tail]
+    prefolded: Mapping[str, tuple[TicketSLA, FoldSnapshot | None]]
+    announced: dict[str, dict[Key, Announced]]
+    escalations: dict[str, escalating.Announced] | None
+    writes: _Writes = field(default_factory=_Writes)
+
+    def ticket(self, ticket_id: str, hide: Hidden | None, mark: Stored | None) -> Taken:
+        """Refold one ticket, from its log's tail when it came with one, and gather what it
+        writes; the snapshot taken."""
+        tail = self.tails.get(ticket_id)
+        if tail is not None:
+            resumed = self.from_tail(ticket_id, tail, hide, mark)
+            if not isinstance(resumed, _Whole):
+                return resumed
+            history = load_events(self.conn, [ticket_id])[ticket_id]
+            self.ordered[ticket_id] = order_events(history)
+            snapshot: FoldSnapshot | None = tail.snapshot
+        else:
+            history = self.histories[ticket_id]
+            snapshot = self.resume.get(ticket_id)
+        if not history:
+            return _NONE
+        return self.from_history(ticket_id, len(history), snapshot, hide, mark)
+
+    def from_history(
+        self,
+        ticket_id: str,
+        count: int,
+        snapshot: FoldSnapshot | None,
+        hide: Hidden | None,
+        mark: Stored | None,
+    ) -> Taken:
+        """Fold one ticket's history (``count`` events) just after its last event, or take
+        the fold made earlier unless settled cycles are to be hidden; gather what it writes.
+        ``_RETRY``, nothing gathered, when it was to hide settled cycles but cannot."""
+        ordered = self.ordered[ticket_id]
+        as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
+        folded = self.prefolded.get(ticket_id)
+        if folded is not None and not hide:
+            sla, taken = folded
+            hid = False
+        else:
+            sla, taken, hid = fold_ticket(
+                self.ctx, ordered, snapshot, self.key, self.book, as_of, hide
+            )
+        if hide and (not hid or not _shows_alike(sla, mark)):
+            return _RETRY  # folded whole after all (its outbox was read in part), or shown anew
+        announced = self.announced.setdefault(ticket_id, {})
+        outcomes = _outcomes_from_fold(sla, self.book, announced)
+        if outcomes is None:  # the verdict's instant is looked for in the history
+            outcomes = outcomes_of(ordered, sla, self.book, max(self.now_us, as_of), announced)
+        first_us = ordered[0].at_us
+        return self.finish(
+            ticket_id, sla, outcomes, ordered, count, first_us, hide, taken, snapshot
         )
-        if not isinstance(resumed, _Whole):
-            return resumed
-        events = load_events(conn, [ticket_id])[ticket_id]
-        ordered[ticket_id] = order_events(events)
-        history = events
-        snapshot: FoldSnapshot | None = tail.snapshot
-    else:
-        history = histories[ticket_id]
-        snapshot = resume.get(ticket_id)
-    if not history:
-        return _NONE
-    return _refold_one(
-        ctx,
-        ticket_id,
-        history,
-        ordered[ticket_id],
-        snapshot,
-        key,
-        book,
-        seen,
-        escalations,
-        now,
-        now_us,
-        writes,
-        hide,
-        mark,
-        folded,
-    )
+
+    def from_tail(
+        self, ticket_id: str, tail: Tail, hide: Hidden | None, mark: Stored | None
+    ) -> Taken | _Whole:
+        """Fold one ticket from its snapshot over ``tail.events`` and gather what it writes;
+        ``_WHOLE`` (nothing gathered) when the FCR verdict needs the events before the
+        snapshot."""
+        ordered = tail.events
+        try:
+            sla, taken = fold_with_snapshot(
+                ordered,
+                self.book.policies,
+                ordered[-1].at_us + 1,
+                key=self.key,
+                snapshot=tail.snapshot,
+                chooser=self.ctx.chooser,
+                response_rule=self.ctx.response_rule,
+                hide=hide,
+            )
+        except ClockStateError:
+            return _WHOLE  # a policy it names is gone, or its state is unreadable
+        if hide and not _shows_alike(sla, mark):
+            return _RETRY
+        announced = self.announced.setdefault(ticket_id, {})
+        outcomes = _outcomes_from_fold(sla, self.book, announced)
+        if outcomes is None:
+            return _WHOLE
+        count, first_us, given = tail.count, tail.first_us, tail.snapshot
+        return self.finish(ticket_id, sla, outcomes, ordered, count, first_us, hide, taken, given)
+
+    def finish(
+        self,
+        ticket_id: str,
+        sla: TicketSLA,
+        outcomes: dict[str, Outcome | None],
+        ordered: Sequence[TicketEvent],
+        count: int,
+        first_us: int,
+        hide: Hidden | None,
+        taken: FoldSnapshot | None,
+        given: FoldSnapshot | None,
+    ) -> FoldSnapshot | None:
+        """Gather the rows of one folded ticket and the snapshot taken; answer that snapshot.
+        ``ordered`` are the events folded, the last ones of the ticket's ``count``, the first
+        of which happened at ``first_us``."""
+        if hide:
+            self.writes.hidden[ticket_id] = hide
+        self.gather(ticket_id, sla, outcomes, ordered, count, first_us)
+        _store_snapshot(self.writes, taken, given)
+        return taken
+
+    def gather(
+        self,
+        ticket_id: str,
+        sla: TicketSLA,
+        outcomes: dict[str, Outcome | None],
+        ordered: Sequence[TicketEvent],
+        count: int,
+        first_us: int,
+    ) -> None:
+        """The rows one folded ticket writes: its notifications, clocks and ticket row."""
+        ctx, book, now, writes = self.ctx, self.book, self.now, self.writes
+        announced = self.announced[ticket_id]
+        as_of = ordered[-1].at_us + 1
+        details = [warning_details(state, book) for state in sla.clocks]
+        views = [view_of(state, d) for state, d in zip(sla.clocks, details, strict=True)]
+        t_us = max(self.now_us, as_of)
+        plan = reconcile(ticket_id, views, announced, t_us, now, full=True)
+        writes.outbox.extend(plan.rows)
+        if self.escalations is not None:
+            clocks = [escalating.clock_of_state(state) for state in sla.clocks]
+            escalated = ctx.escalate(ticket_id, clocks, self.escalations, t_us, now, full=True)
+            writes.outbox.extend(escalated.rows)
+            writes.cancelled.extend(escalated.cancel)
+            escalating.merge_next(plan.next_alert, escalated.next_alert)
+        writes.outbox.extend(
+            reconcile_outcomes(ticket_id, outcomes, announced, t_us, now, sla.policy)
+        )
+        if outcomes[FCR] is None and views:
+            # only a reopen window needs the history here, and a tail never gets this far
+            wake_for_fcr(plan, views, ordered, book.fcr(sla.policy), t_us)
+        _gather_rows(
+            ctx,
+            ticket_id,
+            count,
+            first_us,
+            as_of - 1,
+            sla,
+            details,
+            plan.next_alert,
+            book,
+            now,
+            writes,
+        )
 
 
 def _hidden(
@@ -288,59 +393,6 @@ def _order(event: TicketEvent) -> tuple[int, int, int, str, str]:
     return event.order
 
 
-def _refold_one(
-    ctx: EngineContext,
-    ticket_id: str,
-    history: list[TicketEvent],
-    ordered: list[TicketEvent],
-    snapshot: FoldSnapshot | None,
-    key: str,
-    book: PolicyBook,
-    announced: dict[Key, Announced],
-    escalations: dict[str, escalating.Announced] | None,
-    now: datetime,
-    now_us: int,
-    writes: _Writes,
-    hide: Hidden | None = None,
-    mark: Stored | None = None,
-    folded: tuple[TicketSLA, FoldSnapshot | None] | None = None,
-) -> FoldSnapshot | _Skipped | None:
-    """Fold one ticket just after its last event (or take ``folded``, that fold made earlier,
-    unless settled cycles are to be hidden), gather what it writes, and return the fold
-    snapshot taken (``_RETRY``, nothing gathered, when it was to hide settled cycles but
-    cannot)."""
-    as_of = ordered[-1].at_us + 1  # just after the last event: every event applies
-    if folded is not None and not hide:
-        sla, taken = folded
-        hid = False
-    else:
-        sla, taken, hid = fold_ticket(ctx, ordered, snapshot, key, book, as_of, hide)
-    if hide and (not hid or not _shows_alike(sla, mark)):
-        return _RETRY  # folded whole after all (its outbox was read in part), or shown anew
-    outcomes = _outcomes_from_fold(sla, book, announced)
-    if outcomes is None:  # the verdict's instant is looked for in the history
-        outcomes = outcomes_of(ordered, sla, book, max(now_us, as_of), announced)
-    if hide:
-        writes.hidden[ticket_id] = hide
-    _gather(
-        ctx,
-        ticket_id,
-        sla,
-        outcomes,
-        ordered,
-        len(history),
-        ordered[0].at_us,
-        book,
-        announced,
-        escalations,
-        now,
-        now_us,
-        writes,
-    )
-    _store_snapshot(writes, taken, snapshot)
-    return taken
-
-
 def _shows_alike(sla: TicketSLA, mark: Stored | None) -> bool:
     """Whether the ticket keeps the policy and priority its stored rows show: a settled
     cycle's row is only left alone then."""
@@ -359,72 +411,6 @@ def _store_snapshot(
         writes.kept_snapshot.append(writes.tickets.pop())  # stored already: not written again
     else:
         row["fold_snapshot"] = None if taken is None else taken.to_json()
-
-
-class _Whole:
-    """The answer of ``_refold_tail`` when the ticket's whole log is needed after all."""
-
-
-_WHOLE = _Whole()
-
-
-def _refold_tail(
-    ctx: EngineContext,
-    ticket_id: str,
-    tail: Tail,
-    key: str,
-    book: PolicyBook,
-    announced: dict[Key, Announced],
-    escalations: dict[str, escalating.Announced] | None,
-    now: datetime,
-    now_us: int,
-    writes: _Writes,
-    hide: Hidden | None = None,
-    mark: Stored | None = None,
-) -> FoldSnapshot | _Whole | _Skipped | None:
-    """Fold one ticket from its snapshot over ``tail.events`` and gather what it writes, as
-    ``_refold_one`` does; ``_WHOLE`` (nothing gathered) when the FCR verdict needs the events
-    before the snapshot."""
-    ordered = tail.events
-    as_of = ordered[-1].at_us + 1
-    snapshot = tail.snapshot
-    try:
-        sla, taken = fold_with_snapshot(
-            ordered,
-            book.policies,
-            as_of,
-            key=key,
-            snapshot=snapshot,
-            chooser=ctx.chooser,
-            response_rule=ctx.response_rule,
-            hide=hide,
-        )
-    except ClockStateError:
-        return _WHOLE  # a policy it names is gone, or its state is unreadable
-    if hide and not _shows_alike(sla, mark):
-        return _RETRY
-    outcomes = _outcomes_from_fold(sla, book, announced)
-    if outcomes is None:
-        return _WHOLE
-    if hide:
-        writes.hidden[ticket_id] = hide
-    _gather(
-        ctx,
-        ticket_id,
-        sla,
-        outcomes,
-        ordered,
-        tail.count,
-        tail.first_us,
-        book,
-        announced,
-        escalations,
-        now,
-        now_us,
-        writes,
-    )
-    _store_snapshot(writes, taken, snapshot)
-    return taken
 
 
 def _outcomes_from_fold(
@@ -450,43 +436,6 @@ def _outcomes_from_fold(
     if sla.csat is not None:
         out[CSAT] = Outcome(sla.csat.sentiment.value, sla.csat.rated_at_us)
     return out
-
-
-def _gather(
-    ctx: EngineContext,
-    ticket_id: str,
-    sla: TicketSLA,
-    outcomes: dict[str, Outcome | None],
-    ordered: Sequence[TicketEvent],
-    count: int,
-    first_us: int,
-    book: PolicyBook,
-    announced: dict[Key, Announced],
-    escalations: dict[str, escalating.Announced] | None,
-    now: datetime,
-    now_us: int,
-    writes: _Writes,
-) -> None:
-    """The rows one folded ticket writes: its notifications, clocks and ticket row."""
-    as_of = ordered[-1].at_us + 1
-    details = [warning_details(state, book) for state in sla.clocks]
-    views = [view_of(state, d) for state, d in zip(sla.clocks, details, strict=True)]
-    t_us = max(now_us, as_of)
-    plan = reconcile(ticket_id, views, announced, t_us, now, full=True)
-    writes.outbox.extend(plan.rows)
-    if escalations is not None:
-        clocks = [escalating.clock_of_state(state) for state in sla.clocks]
-        escalated = ctx.escalate(ticket_id, clocks, escalations, t_us, now, full=True)
-        writes.outbox.extend(escalated.rows)
-        writes.cancelled.extend(escalated.cancel)
-        escalating.merge_next(plan.next_alert, escalated.next_alert)
-    writes.outbox.extend(reconcile_outcomes(ticket_id, outcomes, announced, t_us, now, sla.policy))
-    if outcomes[FCR] is None and views:
-        # only a reopen window needs the history here, and a tail never gets this far with one
-        wake_for_fcr(plan, views, ordered, book.fcr(sla.policy), t_us)
-    _gather_rows(
-        ctx, ticket_id, count, first_us, as_of - 1, sla, details, plan.next_alert, book, now, writes
-    )
 
 
 def fold_ticket(
