@@ -254,25 +254,11 @@ class _Refold:
         taken: FoldSnapshot | None,
         given: FoldSnapshot | None,
     ) -> FoldSnapshot | None:
-        """Gather the rows of one folded ticket and the snapshot taken; answer that snapshot.
-        ``ordered`` are the events folded, the last ones of the ticket's ``count``, the first
-        of which happened at ``first_us``."""
+        """Gather what one folded ticket writes (its notifications, clock rows, ticket row and
+        the snapshot taken) and answer that snapshot. ``ordered`` are the events folded, the
+        last ones of the ticket's ``count``, the first of which happened at ``first_us``."""
         if hide:
             self.writes.hidden[ticket_id] = hide
-        self.gather(ticket_id, sla, outcomes, ordered, count, first_us)
-        _store_snapshot(self.writes, taken, given)
-        return taken
-
-    def gather(
-        self,
-        ticket_id: str,
-        sla: TicketSLA,
-        outcomes: dict[str, Outcome | None],
-        ordered: Sequence[TicketEvent],
-        count: int,
-        first_us: int,
-    ) -> None:
-        """The rows one folded ticket writes: its notifications, clocks and ticket row."""
         ctx, book, now, writes = self.ctx, self.book, self.now, self.writes
         announced = self.announced[ticket_id]
         as_of = ordered[-1].at_us + 1
@@ -293,18 +279,50 @@ class _Refold:
         if outcomes[FCR] is None and views:
             # only a reopen window needs the history here, and a tail never gets this far
             wake_for_fcr(plan, views, ordered, book.fcr(sla.policy), t_us)
-        _gather_rows(
-            ctx,
-            ticket_id,
-            count,
-            first_us,
-            as_of - 1,
-            sla,
-            details,
-            plan.next_alert,
-            book,
-            now,
-            writes,
+        self.rows(ticket_id, count, first_us, as_of - 1, sla, details, plan.next_alert)
+        _store_snapshot(writes, taken, given)
+        return taken
+
+    def rows(
+        self,
+        ticket_id: str,
+        count: int,
+        first_us: int,
+        last: int,
+        sla: TicketSLA,
+        details: Sequence[Sequence[tuple[int, int]]],
+        next_alert: Mapping[tuple[str, int], int | None],
+    ) -> None:
+        """The clock rows and the ticket row of one refolded ticket."""
+        book, writes = self.book, self.writes
+        instant = self.ctx.backend.instant
+        for state, warned in zip(sla.clocks, details, strict=True):
+            writes.clocks.append(
+                clock_values(
+                    state,
+                    policy_version=book.policy_versions.get(state.policy, ""),
+                    calendar_version=book.calendar_versions.get(state.calendar, ""),
+                    library_version=LIBRARY_VERSION,
+                    next_alert_us=next_alert[(state.metric, state.cycle)],
+                    warning_details=warned,
+                    instant=instant,
+                )
+            )
+        writes.states[ticket_id] = sla.clocks
+        writes.tickets.append(
+            {
+                "ticket_id": ticket_id,
+                "events": count,
+                "first_event_at": instant(first_us),
+                "last_event_at": instant(last),
+                "as_of": instant(last + 1),
+                "policy": sla.policy,
+                "priority": None if sla.priority is None else str(sla.priority),
+                "status": None if sla.status is None else str(sla.status),
+                "policy_version": book.policy_versions.get(sla.policy or "", None),
+                "library_version": LIBRARY_VERSION,
+                "updated_at": self.now,
+            }
         )
 
 
@@ -473,48 +491,3 @@ def fold_ticket(
         response_rule=ctx.response_rule,
     )
     return sla, taken, False
-
-
-def _gather_rows(
-    ctx: EngineContext,
-    ticket_id: str,
-    count: int,
-    first_us: int,
-    last: int,
-    sla: TicketSLA,
-    details: Sequence[Sequence[tuple[int, int]]],
-    next_alert: Mapping[tuple[str, int], int | None],
-    book: PolicyBook,
-    now: datetime,
-    writes: _Writes,
-) -> None:
-    """The clock rows and the ticket row of one refolded ticket."""
-    instant = ctx.backend.instant
-    for state, warned in zip(sla.clocks, details, strict=True):
-        writes.clocks.append(
-            clock_values(
-                state,
-                policy_version=book.policy_versions.get(state.policy, ""),
-                calendar_version=book.calendar_versions.get(state.calendar, ""),
-                library_version=LIBRARY_VERSION,
-                next_alert_us=next_alert[(state.metric, state.cycle)],
-                warning_details=warned,
-                instant=instant,
-            )
-        )
-    writes.states[ticket_id] = sla.clocks
-    writes.tickets.append(
-        {
-            "ticket_id": ticket_id,
-            "events": count,
-            "first_event_at": instant(first_us),
-            "last_event_at": instant(last),
-            "as_of": instant(last + 1),
-            "policy": sla.policy,
-            "priority": None if sla.priority is None else str(sla.priority),
-            "status": None if sla.status is None else str(sla.status),
-            "policy_version": book.policy_versions.get(sla.policy or "", None),
-            "library_version": LIBRARY_VERSION,
-            "updated_at": now,
-        }
-    )
