@@ -11,12 +11,13 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from .._instants import from_us, to_us
 from ..clock import ClockState, ClockStatus
+from ..escalation_notice import EscalationNotice
 from ..notifications import Notification, NotificationKind
 from .policybook import PolicyBook
 from .schema import outbox_values
@@ -283,17 +284,11 @@ def _retract_stale(
             alert = None if view is None else view.alert(NotificationKind(kind), level)
             if alert is not None and (alert.at_us == item.at_us or alert.is_due(t_us)):
                 continue
-        retraction = Notification(
-            ticket_id=ticket_id,
-            metric=metric,
-            cycle=cycle,
-            kind=NotificationKind.RETRACTION,
-            level=level,
-            at=from_us(t_us, UTC),
-            due_at=None
-            if view is None or view.deadline_us is None
-            else from_us(view.deadline_us, UTC),
-            target=None if view is None else timedelta(microseconds=view.target_us),
+        retraction = retraction_of(
+            ticket_id,
+            (metric, cycle, level),
+            t_us,
+            view,
             policy=None if view is None else view.policy or None,
             calendar=None if view is None else view.calendar or None,
         )
@@ -330,3 +325,43 @@ def warning_details(state: ClockState, book: PolicyBook) -> list[tuple[int, int]
             due = when
         out.append((due, amount))
     return out
+
+
+class _Measured(Protocol):
+    """A clock as a retraction tells it: its target and due instant."""
+
+    @property
+    def target_us(self) -> int: ...
+    @property
+    def deadline_us(self) -> int | None: ...
+
+
+def retraction_of(
+    ticket_id: str,
+    announced: tuple[str, int, str],
+    t_us: int,
+    clock: _Measured | None,
+    *,
+    policy: str | None,
+    calendar: str | None = None,
+    escalation: EscalationNotice | None = None,
+) -> Notification:
+    """The notice, at ``t_us``, that an announcement (metric, cycle, level) no longer holds,
+    with the clock's target and due instant as they stand now (none when the clock is gone).
+    Warnings, breaches, verdicts, outcomes and escalation levels are all retracted so."""
+    metric, cycle, level = announced
+    return Notification(
+        ticket_id=ticket_id,
+        metric=metric,
+        cycle=cycle,
+        kind=NotificationKind.RETRACTION,
+        level=level,
+        at=from_us(t_us, UTC),
+        due_at=None
+        if clock is None or clock.deadline_us is None
+        else from_us(clock.deadline_us, UTC),
+        target=None if clock is None else timedelta(microseconds=clock.target_us),
+        policy=policy,
+        calendar=calendar,
+        escalation=escalation,
+    )

@@ -31,6 +31,7 @@ from ..escalation_notice import EscalationNotice, EscalationRecord
 from ..notifications import Notification, NotificationKind
 from ..policy import PolicySet, SLAPolicy
 from ..recipients import Recipient
+from .alerts import retraction_of
 from .schema import DeliveryState, outbox_table, outbox_values
 from .settled import Hidden, shown_rows
 
@@ -367,17 +368,11 @@ def _retract(
             continue
         body = json.loads(sent.body)
         notice = EscalationNotice.from_dict(body["escalation"])
-        retraction = Notification(
-            ticket_id=ticket_id,
-            metric=metric,
-            cycle=cycle,
-            kind=NotificationKind.RETRACTION,
-            level=label,
-            at=from_us(t_us, UTC),
-            due_at=None
-            if clock is None or clock.deadline_us is None
-            else from_us(clock.deadline_us, UTC),
-            target=None if clock is None else timedelta(microseconds=clock.target_us),
+        retraction = retraction_of(
+            ticket_id,
+            (metric, cycle, label),
+            t_us,
+            clock,
             policy=body.get("policy"),
             calendar=body.get("calendar"),
             escalation=notice,

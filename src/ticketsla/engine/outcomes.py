@@ -17,7 +17,7 @@ from ..clock import TicketSLA
 from ..events import TicketEvent
 from ..notifications import Notification, NotificationKind
 from ..outcomes import FCRDefinition, FCRKind, fcr_of, first_solve_us
-from .alerts import Announced, ClockView, Key, Reconciled
+from .alerts import Announced, ClockView, Key, Reconciled, retraction_of
 from .policybook import PolicyBook
 from .schema import outbox_values
 
@@ -145,14 +145,8 @@ def reconcile_outcomes(
                 continue
             if current is not None and current.level == level:
                 continue
-            retraction = Notification(
-                ticket_id=ticket_id,
-                metric=metric,
-                cycle=OUTCOME_CYCLE,
-                kind=NotificationKind.RETRACTION,
-                level=level,
-                at=from_us(t_us, UTC),
-                policy=policy or None,
+            retraction = retraction_of(
+                ticket_id, (metric, OUTCOME_CYCLE, level), t_us, None, policy=policy or None
             )
             rows.append(outbox_values(retraction, round=item.round, created_at=created_at))
             item.live = False
