@@ -71,6 +71,7 @@ class _Fold:
         "policy_reason",
         "rebuild",
         "response_rule",
+        "shared",
         "status",
         "tally",
         "ticket_id",
@@ -113,6 +114,9 @@ class _Fold:
         # snapshot's events at its last instant, and how to rebuild the fold there with a trace.
         self.earlier: tuple[int, frozenset[str]] | None = None
         self.rebuild: Callable[[list[tuple[int, str]]], _Fold] | None = None
+        # Set on a fold that shares its settled cycles with a fold snapshot (taking one, or
+        # resumed from one): each keeps what it showed, for the next fold to share.
+        self.shared = False
 
     # -- helpers --
 
@@ -433,10 +437,16 @@ class _Fold:
                     continue
                 else:
                     continue
+                if not starts:
+                    continue
+            elif not starts:
+                if metric not in all_cycles:
+                    all_cycles[metric] = []  # the metric takes its place in the walk's order
+                continue
             cycles = all_cycles.get(metric)
             if cycles is None:
                 cycles = all_cycles[metric] = []
-            if not starts or (cycles and not many_cycles):
+            if cycles and not many_cycles:
                 continue
             if metric in self.waiting_for_requester or self.status in _DONE:
                 continue
@@ -480,6 +490,7 @@ class _Fold:
         all_cycles = self.cycles
         pins = self.pins
         tracing = self.trace is not None
+        keep_shown = self.shared
         # without escalation levels, a cycle with a target and no pinned due instant is read
         # by cycle_state alone (clock_of's other cases do not arise)
         plain = policy is None or not policy.contract.escalation
@@ -493,7 +504,7 @@ class _Fold:
             pin = pins.get(metric) if pins else None
             latest = cycles[-1] if cycles else None
             for cycle in cycles:
-                if cycle is latest or tracing:
+                if cycle is latest or tracing or not keep_shown:
                     pinned = pin if cycle is latest else None
                     if plain and pinned is None and cycle.target is not None:
                         state = cycle_state(self, ticket_id, metric, cycle, policy_name, priority)

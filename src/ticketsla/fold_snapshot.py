@@ -290,6 +290,7 @@ def _start(
     count of events it holds already, and the snapshot's cycles still kept as text."""
     if snapshot is None:
         state = _Fold(ordered, policy_set, at_us, chooser, response_rule, None)
+        state.shared = True
         if ordered and ordered[0].at_us <= at_us:
             state.choose(ordered[0].at_us)
         return state, 0, {}
@@ -475,6 +476,7 @@ def _restore(
     hide: Mapping[str, int] | None = None,
 ) -> _Fold:
     fold = _Fold(events, policies, at_us, chooser, response_rule, trace)
+    fold.shared = True
     fold.ticket_id = saved.ticket_id
     fold.fields = dict(saved.fields)
     fold.status = saved.status
