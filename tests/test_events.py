@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -241,6 +244,33 @@ def test_order_events_drops_duplicates_and_does_not_depend_on_input_order() -> N
         [reply, late_copy, other_source, first],
     ):
         assert order_events(ordering + ordering) == expected
+
+
+def test_the_delivery_kept_of_two_that_differ_does_not_depend_on_the_hash_seed() -> None:
+    """Two deliveries of one id that differ in a set of tags: the one kept is the same in every
+    process, whatever order the process's string hashes give the set."""
+    script = (
+        "from datetime import datetime, UTC\n"
+        "from ticketsla import TicketEvent\n"
+        "from ticketsla.events import order_events\n"
+        "at = datetime(2026, 3, 4, 10, tzinfo=UTC)\n"
+        "def delivery(*tags):\n"
+        "    return TicketEvent(ticket_id='T', event_id='e1', at=at, kind='fields_changed',\n"
+        "                       tags=['alpha', 'beta', 'gamma', *tags])\n"
+        "kept = order_events([delivery('epsilon'), delivery('delta')])\n"
+        "print(sorted(kept[0].tags))\n"
+    )
+    kept = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 7)
+    }
+    assert kept == {"['alpha', 'beta', 'delta', 'gamma']\n"}
 
 
 def test_ticket_and_event_ids_may_be_integers_but_not_empty_or_bool() -> None:

@@ -114,8 +114,8 @@ class _Fold:
         # snapshot's events at its last instant, and how to rebuild the fold there with a trace.
         self.earlier: tuple[int, frozenset[str]] | None = None
         self.rebuild: Callable[[list[tuple[int, str]]], _Fold] | None = None
-        # Set on a fold that shares its settled cycles with a fold snapshot (taking one, or
-        # resumed from one): each keeps what it showed, for the next fold to share.
+        # Set on a fold run by ``fold_with_snapshot`` (which may take a snapshot, or resumes
+        # from one): its settled cycles may be shared, so each keeps what it showed.
         self.shared = False
 
     # -- helpers --
@@ -598,10 +598,10 @@ _OPEN = Status.OPEN
 _CREATED = EventKind.CREATED
 _AGENT_REPLY = EventKind.AGENT_REPLY
 _CUSTOMER_MESSAGE = EventKind.CUSTOMER_MESSAGE
-_UNKNOWN: Any = object()
+_UNKNOWN: Any = object()  # a target not looked up yet (None is a target: no clock)
 # The typed fields an event sets on the ticket, read in one call (the status is the walk's own)
 _SET_BY_EVENTS = tuple(name for name in FIELD_NAMES if name != "status")
-_set_values = attrgetter(*_SET_BY_EVENTS)  # a target not looked up yet (None is a target: no clock)
+_set_values = attrgetter(*_SET_BY_EVENTS)
 _STATUS_TRIGGER = {status: f"status:{status.value}" for status in Status}
 
 

@@ -7,6 +7,7 @@ order of the event within one source action (a Zendesk audit, a Jira changelog e
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -230,7 +231,7 @@ class TicketEvent:
 
     def field(self, name: str) -> Any:
         """A ticket field this event sets (typed or custom), or None."""
-        if name in _TICKET_FIELDS or name in ("priority", "status", "tags"):
+        if name in FIELD_NAMES:
             return getattr(self, name)
         return dict(self.custom).get(name)
 
@@ -329,7 +330,9 @@ _ORDER = attrgetter("order")
 
 
 def _full_key(event: TicketEvent) -> tuple[Any, ...]:
-    return (*event.order, repr(event))
+    # The contents spelled canonically: ``repr`` shows a set of tags in the order of the
+    # process's string hashes, and which delivery is kept must not change from run to run.
+    return (*event.order, json.dumps(event.to_dict(), sort_keys=True))
 
 
 # ---- validation helpers ----------------------------------------------------------------------

@@ -288,7 +288,7 @@ def _retract_stale(
             ticket_id,
             (metric, cycle, level),
             t_us,
-            view,
+            clock=view,
             policy=None if view is None else view.policy or None,
             calendar=None if view is None else view.calendar or None,
         )
@@ -338,18 +338,19 @@ class _Measured(Protocol):
 
 def retraction_of(
     ticket_id: str,
-    announced: tuple[str, int, str],
+    retracted: tuple[str, int, str],
     t_us: int,
-    clock: _Measured | None,
     *,
+    clock: _Measured | None,
     policy: str | None,
     calendar: str | None = None,
     escalation: EscalationNotice | None = None,
 ) -> Notification:
-    """The notice, at ``t_us``, that an announcement (metric, cycle, level) no longer holds,
-    with the clock's target and due instant as they stand now (none when the clock is gone).
-    Warnings, breaches, verdicts, outcomes and escalation levels are all retracted so."""
-    metric, cycle, level = announced
+    """The notice, at ``t_us``, that an announcement (``retracted``: metric, cycle, level) no
+    longer holds, with the clock's target and due instant as they stand now (none when the
+    clock is gone). Warnings, breaches, verdicts, outcomes and escalation levels are all
+    retracted so."""
+    metric, cycle, level = retracted
     return Notification(
         ticket_id=ticket_id,
         metric=metric,

@@ -372,7 +372,7 @@ def _retract(
             ticket_id,
             (metric, cycle, label),
             t_us,
-            clock,
+            clock=clock,
             policy=body.get("policy"),
             calendar=body.get("calendar"),
             escalation=notice,

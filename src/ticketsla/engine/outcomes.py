@@ -146,7 +146,7 @@ def reconcile_outcomes(
             if current is not None and current.level == level:
                 continue
             retraction = retraction_of(
-                ticket_id, (metric, OUTCOME_CYCLE, level), t_us, None, policy=policy or None
+                ticket_id, (metric, OUTCOME_CYCLE, level), t_us, clock=None, policy=policy or None
             )
             rows.append(outbox_values(retraction, round=item.round, created_at=created_at))
             item.live = False

@@ -140,7 +140,7 @@ class _Whole:
 
 _WHOLE = _Whole()
 
-Taken = FoldSnapshot | _Skipped | None  # what one ticket's refold answers
+_Taken = FoldSnapshot | _Skipped | None  # what one ticket's refold answers
 
 
 @dataclass(slots=True, kw_only=True)
@@ -163,9 +163,10 @@ class _Refold:
     escalations: dict[str, escalating.Announced] | None
     writes: _Writes = field(default_factory=_Writes)
 
-    def ticket(self, ticket_id: str, hide: Hidden | None, mark: Stored | None) -> Taken:
+    def ticket(self, ticket_id: str, hide: Hidden | None, mark: Stored | None) -> _Taken:
         """Refold one ticket, from its log's tail when it came with one, and gather what it
         writes; the snapshot taken."""
+        self.announced.setdefault(ticket_id, {})
         tail = self.tails.get(ticket_id)
         if tail is not None:
             resumed = self.from_tail(ticket_id, tail, hide, mark)
@@ -188,7 +189,7 @@ class _Refold:
         snapshot: FoldSnapshot | None,
         hide: Hidden | None,
         mark: Stored | None,
-    ) -> Taken:
+    ) -> _Taken:
         """Fold one ticket's history (``count`` events) just after its last event, or take
         the fold made earlier unless settled cycles are to be hidden; gather what it writes.
         ``_RETRY``, nothing gathered, when it was to hide settled cycles but cannot."""
@@ -204,7 +205,7 @@ class _Refold:
             )
         if hide and (not hid or not _shows_alike(sla, mark)):
             return _RETRY  # folded whole after all (its outbox was read in part), or shown anew
-        announced = self.announced.setdefault(ticket_id, {})
+        announced = self.announced[ticket_id]
         outcomes = _outcomes_from_fold(sla, self.book, announced)
         if outcomes is None:  # the verdict's instant is looked for in the history
             outcomes = outcomes_of(ordered, sla, self.book, max(self.now_us, as_of), announced)
@@ -215,7 +216,7 @@ class _Refold:
 
     def from_tail(
         self, ticket_id: str, tail: Tail, hide: Hidden | None, mark: Stored | None
-    ) -> Taken | _Whole:
+    ) -> _Taken | _Whole:
         """Fold one ticket from its snapshot over ``tail.events`` and gather what it writes;
         ``_WHOLE`` (nothing gathered) when the FCR verdict needs the events before the
         snapshot."""
@@ -235,8 +236,7 @@ class _Refold:
             return _WHOLE  # a policy it names is gone, or its state is unreadable
         if hide and not _shows_alike(sla, mark):
             return _RETRY
-        announced = self.announced.setdefault(ticket_id, {})
-        outcomes = _outcomes_from_fold(sla, self.book, announced)
+        outcomes = _outcomes_from_fold(sla, self.book, self.announced[ticket_id])
         if outcomes is None:
             return _WHOLE
         count, first_us, given = tail.count, tail.first_us, tail.snapshot
@@ -259,12 +259,26 @@ class _Refold:
         last ones of the ticket's ``count``, the first of which happened at ``first_us``."""
         if hide:
             self.writes.hidden[ticket_id] = hide
+        details = [warning_details(state, self.book) for state in sla.clocks]
+        next_alert = self.notify(ticket_id, sla, outcomes, ordered, details)
+        self.rows(ticket_id, count, first_us, ordered[-1].at_us, sla, details, next_alert)
+        _store_snapshot(self.writes, taken, given)
+        return taken
+
+    def notify(
+        self,
+        ticket_id: str,
+        sla: TicketSLA,
+        outcomes: dict[str, Outcome | None],
+        ordered: Sequence[TicketEvent],
+        details: Sequence[Sequence[tuple[int, int]]],
+    ) -> dict[tuple[str, int], int | None]:
+        """Put into the outbox what one folded ticket's clocks and outcomes announce or
+        retract; answer the instant each clock is next to be looked at by the scanner."""
         ctx, book, now, writes = self.ctx, self.book, self.now, self.writes
         announced = self.announced[ticket_id]
-        as_of = ordered[-1].at_us + 1
-        details = [warning_details(state, book) for state in sla.clocks]
         views = [view_of(state, d) for state, d in zip(sla.clocks, details, strict=True)]
-        t_us = max(self.now_us, as_of)
+        t_us = max(self.now_us, ordered[-1].at_us + 1)
         plan = reconcile(ticket_id, views, announced, t_us, now, full=True)
         writes.outbox.extend(plan.rows)
         if self.escalations is not None:
@@ -279,9 +293,7 @@ class _Refold:
         if outcomes[FCR] is None and views:
             # only a reopen window needs the history here, and a tail never gets this far
             wake_for_fcr(plan, views, ordered, book.fcr(sla.policy), t_us)
-        self.rows(ticket_id, count, first_us, as_of - 1, sla, details, plan.next_alert)
-        _store_snapshot(writes, taken, given)
-        return taken
+        return plan.next_alert
 
     def rows(
         self,
