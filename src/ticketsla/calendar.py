@@ -324,8 +324,14 @@ class Calendar:
         if i < 0:
             return 0  # both before the first period
         stop = ends[i]
-        upto_end = cum[i] + (end if end < stop else stop) - starts[i]
-        i = bisect_right(starts, start, 0, i + 1) - 1
+        first = starts[i]
+        if start >= first:  # both in the period of ``end`` (or after its close): no second bisect
+            return (end if end < stop else stop) - (start if start < stop else stop)
+        upto_end = cum[i] + (end if end < stop else stop) - first
+        # ``start`` lies before that period: mostly in the one before it, else bisect for it
+        i -= 1
+        if i >= 0 and start < starts[i]:
+            i = bisect_right(starts, start, 0, i) - 1
         if i < 0:
             return upto_end
         stop = ends[i]

@@ -16,7 +16,7 @@ from typing import Any
 
 from ._instants import from_us
 from .calendar import Calendar
-from .clock_cycle import _breach_instants, _Cycle, _reach
+from .clock_cycle import _breach_instants, _Cycle
 from .clock_plan import _plan
 from .clock_reading import clock_of, cycle_state
 from .clock_state import (
@@ -64,6 +64,7 @@ class _Fold:
         "earlier",
         "events",
         "fields",
+        "fixed",
         "pins",
         "plan",
         "policies",
@@ -94,6 +95,9 @@ class _Fold:
         self.at = at
         self.chooser = chooser
         self.response_rule = response_rule
+        # one policy for every ticket (no conditional policies, no chooser): once chosen, the
+        # fields cannot change the choice
+        self.fixed = not policies.policies and chooser is None
         self.trace = trace
         self.fields: dict[str, Any] = {}
         self.status: Status | None = None
@@ -164,6 +168,10 @@ class _Fold:
     def walk(self, events: Sequence[TicketEvent]) -> int:
         """Apply ``events`` (in history order) up to ``at``; return how many applied."""
         at = self.at
+        if events and events[-1].at_us <= at:  # the common case: every event is known by ``at``
+            for event in events:
+                _APPLY[event.kind](self, event)
+            return len(events)
         count = 0
         for event in events:
             if event.at_us > at:
@@ -204,10 +212,12 @@ class _Fold:
             if self.trace is not None:
                 self.note(at, f"{event.kind} ({event.event_id}) opens the ticket: no reply")
             return
-        # a response rule's verdict, where it gives one, else a public reply by a person
+        # a response rule's verdict, where it gives one, else a public reply by a person (as
+        # ``event.is_public_response`` tells of an agent_reply: one that is not automatic)
         rule = self.response_rule
         verdict = None if rule is None else rule(event)
-        if not (event.is_public_response if verdict is None else verdict):
+        responds = not event.auto if verdict is None else verdict
+        if not responds:
             if self.trace is not None:
                 self.note(at, f"{event.kind} ({event.event_id}) is not a response: no clock stops")
             return
@@ -220,8 +230,11 @@ class _Fold:
         at = event.at_us
         if self.waiting_for_requester:
             for metric in sorted(self.waiting_for_requester):
-                if metric in self.plan.current and not self.cycles.get(metric):
-                    self.start(metric, at, reason="started by the requester's first message")
+                if metric in self.plan.current:
+                    cycles = self.cycles.setdefault(metric, [])
+                    if not cycles:
+                        reason = "started by the requester's first message"
+                        self.start(metric, cycles, at, reason=reason)
             self.waiting_for_requester.clear()
         reopens = (
             self.policy.customer_reply_reopens
@@ -284,6 +297,9 @@ class _Fold:
             self.choose(event.at_us)
 
     def choose(self, at: int) -> None:
+        if self.fixed and self.policy is not None:
+            self.retarget(at)  # the same policy, for the same reason: only a target may move
+            return
         policy, reason = self.policies.choose(self.fields, self.chooser)
         if policy is not self.policy:
             self.plan = _plan(self.policies, policy)
@@ -330,7 +346,9 @@ class _Fold:
                 )
             cycle.target = target
             cycle.target_since = at
-        if calendar != cycle.calendar:  # by value: two policies may load equal calendars
+        # by value, since two policies may load equal calendars (the same one, mostly: no
+        # field-by-field comparison then)
+        if calendar is not cycle.calendar and calendar != cycle.calendar:
             if cycle.open_since is not None:
                 cycle.close_segment(at)
                 cycle.open_since = at
@@ -342,7 +360,7 @@ class _Fold:
     def mark_history_breach(self, cycle: _Cycle, at: int) -> None:
         if cycle.history_breached or cycle.target is None:
             return
-        _, crossing = _reach(cycle.segments(), cycle.target)
+        _, crossing = cycle.reach(cycle.target)
         if crossing is not None and _breach_instants(crossing, cycle.target_since)[0] < at:
             cycle.history_breached = True
 
@@ -393,7 +411,7 @@ class _Fold:
         if not last.stopped_by_done:
             return
         if rule is OnReopen.NEW_CYCLE:
-            self.start(metric, at, reason="reopened: new cycle")
+            self.start(metric, cycles, at, reason="reopened: new cycle")
             return
         if rule is OnReopen.RESTART:
             self.mark_history_breach(last, at)  # the breach stays on record after the restart
@@ -454,13 +472,13 @@ class _Fold:
                 gate_cycles = all_cycles.get(after)
                 if not gate_cycles or gate_cycles[0].stopped is None:
                     continue
-            self.start(metric, at, trigger)
+            self.start(metric, cycles, at, trigger)
 
-    def start(self, metric: str, at: int, trigger: str = "", *, reason: str = "") -> None:
-        """Start a cycle of ``metric``, moved by ``trigger`` (or for ``reason``)."""
-        cycles = self.cycles.get(metric)
-        if cycles is None:
-            cycles = self.cycles[metric] = []
+    def start(
+        self, metric: str, cycles: list[_Cycle], at: int, trigger: str = "", *, reason: str = ""
+    ) -> None:
+        """Start a cycle of ``metric`` (whose cycles are ``cycles``), moved by ``trigger`` (or
+        for ``reason``)."""
         plan = self.plan
         key = (metric, self.fields.get("priority"))
         target = plan.targets.get(key, _UNKNOWN)
@@ -631,9 +649,6 @@ _APPLY: dict[EventKind, Callable[[_Fold, TicketEvent], None]] = {
 }
 
 
-_TICKET_ID = attrgetter("ticket_id")
-
-
 def fold(
     events: Iterable[TicketEvent],
     policies: SLAPolicy | PolicySet,
@@ -644,7 +659,8 @@ def fold(
 ) -> TicketSLA:
     """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
     given = list(events)
-    tickets = set(map(_TICKET_ID, given))  # before de-duplication, which would hide a mix-up
+    # before de-duplication, which would hide a mix-up (a comprehension: no call per event)
+    tickets = {event.ticket_id for event in given}
     if len(tickets) > 1:
         from .errors import EventError
 

@@ -195,10 +195,6 @@ class TicketSLA:
         return "\n".join(self._explain())
 
 
-_new_object = object.__new__
-_set_slot = object.__setattr__
-
-
 class _ClockStateDraft:
     """A ``ClockState`` being filled in: the same slots, in the same order, but not frozen, so
     the fold fills it by plain attribute stores and then gives it its class (``__class__``
@@ -268,7 +264,7 @@ def _clock_state(
 ) -> ClockState:
     """``ClockState(...)`` without an escalation, as its ``__init__`` makes it but without
     parsing keywords or a call per field: the fold builds one per cycle."""
-    draft: _ClockStateDraft = _new_object(_ClockStateDraft)
+    draft = _ClockStateDraft()
     draft.ticket_id = ticket_id
     draft.metric = metric
     draft.cycle = cycle
@@ -288,7 +284,7 @@ def _clock_state(
     draft.ever_breached = ever_breached
     draft.counting = counting
     draft.escalations_us = ()
-    _set_slot(draft, "__class__", ClockState)
+    draft.__class__ = ClockState  # type: ignore[assignment]  # a plain store: no setattr call
     return draft  # type: ignore[return-value]  # the draft is a ClockState now
 
 
@@ -298,7 +294,7 @@ def _at_instant(state: ClockState, at_us: int) -> ClockState:
     ``dataclasses.replace``.)"""
     if state.at_us == at_us:
         return state
-    twin: _ClockStateDraft = _new_object(_ClockStateDraft)
+    twin = _ClockStateDraft()
     twin.ticket_id = state.ticket_id
     twin.metric = state.metric
     twin.cycle = state.cycle
@@ -318,7 +314,7 @@ def _at_instant(state: ClockState, at_us: int) -> ClockState:
     twin.counting = state.counting
     twin.escalations_us = state.escalations_us
     twin.at_us = at_us
-    _set_slot(twin, "__class__", ClockState)
+    twin.__class__ = ClockState  # type: ignore[assignment]
     return twin  # type: ignore[return-value]  # the draft is a ClockState now
 
 
@@ -336,7 +332,7 @@ def _ticket_sla(
     explain: Callable[[], list[str]],
 ) -> TicketSLA:
     """``TicketSLA(...)`` without an escalation trail, built as ``_clock_state`` builds."""
-    draft: _TicketSLADraft = _new_object(_TicketSLADraft)
+    draft = _TicketSLADraft()
     draft.ticket_id = ticket_id
     draft.at_us = at_us
     draft.policy = policy
@@ -349,7 +345,7 @@ def _ticket_sla(
     draft.csat = csat
     draft._explain = explain
     draft.escalation_trail = ()
-    _set_slot(draft, "__class__", TicketSLA)
+    draft.__class__ = TicketSLA  # type: ignore[assignment]
     return draft  # type: ignore[return-value]  # the draft is a TicketSLA now
 
 

@@ -312,7 +312,7 @@ def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     the one that sorts first (by history order, then by its full contents) is kept.
     """
     given = list(events)
-    if len(set(map(_EVENT_ID, given))) == len(given):
+    if len({event.event_id for event in given}) == len(given):
         # no two share an event id, so no two share (source, event_id): nothing to drop, and
         # the order keys, which end with both, are distinct
         return sorted(given, key=_ORDER)
@@ -324,7 +324,6 @@ def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     return sorted(unique.values(), key=_ORDER)
 
 
-_EVENT_ID = attrgetter("event_id")
 _field_values = attrgetter(*FIELD_NAMES)
 _ORDER = attrgetter("order")
 
