@@ -27,7 +27,7 @@ class Segment(NamedTuple):
 
 
 # A segment as the fold keeps it: a plain tuple of Segment's fields, several times cheaper to
-# build than the NamedTuple, which ``closed`` and ``segments()`` give on request.
+# build than the NamedTuple, which ``segments()`` gives on request.
 _Span = tuple[int, int | None, Calendar, int, int | None]
 _segment = tuple.__new__  # ``Segment(...)`` without the Python-level ``__new__`` of a NamedTuple
 
@@ -70,12 +70,12 @@ class _Cycle:
         self.shown: tuple[_Plan, tuple[Any, str], ClockState | None] | None = None
 
     @property
-    def closed(self) -> list[Segment]:
-        """The finished segments, in order."""
-        return [_segment(Segment, span) for span in self._closed]
+    def closed(self) -> list[_Span]:
+        """The finished segments, in order, as plain tuples of ``Segment``'s fields."""
+        return self._closed
 
     @closed.setter
-    def closed(self, segments: Iterable[tuple[int, int | None, Calendar, int, int | None]]) -> None:
+    def closed(self, segments: Iterable[_Span]) -> None:
         # also takes plain 5-tuples, as a fold snapshot stores them
         self._closed = [
             (start, end, calendar, before, length)

@@ -509,6 +509,8 @@ class _Fold:
         pins = self.pins
         tracing = self.trace is not None
         keep_shown = self.shared
+        plan = self.plan
+        shown_as = (priority, ticket_id)  # what a settled cycle's kept reading was read under
         # without escalation levels, a cycle with a target and no pinned due instant is read
         # by cycle_state alone (clock_of's other cases do not arise)
         plain = policy is None or not policy.contract.escalation
@@ -531,9 +533,17 @@ class _Fold:
                             self, ticket_id, metric, cycle, pinned, policy_name, priority
                         )
                 else:
-                    state = self._settled_state(
-                        ticket_id, metric, cycle, plain, policy_name, priority
-                    )
+                    # a settled cycle: what it showed when last read, as of the instant asked
+                    # about (a long ticket has hundreds of them; each is read once)
+                    memo = cycle.shown
+                    if memo is not None and memo[0] is plan and memo[1] == shown_as:
+                        state = memo[2]
+                        if state is not None and state.at_us != at:
+                            state = _at_instant(state, at)
+                    else:
+                        state = self._settled_state(
+                            ticket_id, metric, cycle, plain, policy_name, priority
+                        )
                 if state is not None:
                     states.append(state)
         if tracing:
@@ -563,13 +573,11 @@ class _Fold:
         policy_name: str | None,
         priority: Any,
     ) -> ClockState | None:
-        """What a cycle before the latest shows. It never changes again, and neither does what
-        it shows under one policy and priority, but for the instant asked about: a fold resumed
-        from a snapshot shares it, and what it showed, with the fold that took the snapshot."""
+        """What a cycle before the latest shows, kept on it (``cycle.shown``). It never changes
+        again, and neither does what it shows under one policy and priority, but for the instant
+        asked about: a fold resumed from a snapshot shares it, and what it showed, with the fold
+        that took the snapshot (``result`` reads it back)."""
         plan = self.plan
-        memo = cycle.shown
-        if memo is not None and memo[0] is plan and memo[1] == (priority, ticket_id):
-            return memo[2] if memo[2] is None else _at_instant(memo[2], self.at)
         state: ClockState | None
         if plain and cycle.target is not None:
             state = cycle_state(self, ticket_id, metric, cycle, policy_name, priority)
