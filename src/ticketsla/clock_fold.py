@@ -8,9 +8,11 @@ is worked out by ``ticketsla.clock_reading``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, timedelta, tzinfo
 from functools import partial
+from itertools import islice
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -167,18 +169,11 @@ class _Fold:
 
     def walk(self, events: Sequence[TicketEvent]) -> int:
         """Apply ``events`` (in history order) up to ``at``; return how many applied."""
-        at = self.at
-        if events and events[-1].at_us <= at:  # the common case: every event is known by ``at``
-            for event in events:
-                _APPLY[event.kind](self, event)
-            return len(events)
-        count = 0
-        for event in events:
-            if event.at_us > at:
-                break
+        # history order sorts by instant first: the events known by ``at`` are a prefix
+        known = bisect_right(events, self.at, key=_AT_US)
+        for event in islice(events, known):
             _APPLY[event.kind](self, event)
-            count += 1
-        return count
+        return known
 
     # One method per event kind, dispatched through ``_APPLY``.
 
@@ -617,6 +612,7 @@ def _explain(
 
 
 _INSTANT = itemgetter(0)  # a trace line's instant
+_AT_US = attrgetter("at_us")
 _DONE = DONE_STATUSES
 # Enum members the walk reads for every event, as plain names (see clock_state's _RUNNING).
 _AGENT = Actor.AGENT
@@ -667,8 +663,7 @@ def fold(
 ) -> TicketSLA:
     """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
     given = list(events)
-    # before de-duplication, which would hide a mix-up (a comprehension: no call per event)
-    tickets = {event.ticket_id for event in given}
+    tickets = {e.ticket_id for e in given}  # before de-duplication, which would hide a mix-up
     if len(tickets) > 1:
         from .errors import EventError
 
