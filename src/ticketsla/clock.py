@@ -31,6 +31,5 @@ from .clock_plan import _Plan as _Plan
 from .clock_plan import _plan as _plan
 from .clock_state import ClockState, ClockStatus, TicketSLA, with_trail
 from .clock_state import _at_instant as _at_instant
-from .clock_state import _clock_state as _clock_state
 
 __all__ = ["ClockState", "ClockStatus", "TicketSLA", "fold", "with_trail"]

@@ -69,7 +69,11 @@ class _Plan:
                 )
         self.policy = policy
         self.current = current
-        self.by_trigger = {t: tuple(moves) for t, moves in by_trigger.items()}
+        # kept as plain tuples: the fold unpacks a row per move, and CPython unpacks a plain
+        # tuple in one step but a NamedTuple (a tuple subclass) through an iterator
+        self.by_trigger: dict[str, tuple[tuple[Any, ...], ...]] = {
+            t: tuple(tuple(move) for move in moves) for t, moves in by_trigger.items()
+        }
         self.pause_while = {m: d.pause_while for m, (d, _) in current.items()}
         self.first_reply = tuple(m for m, (d, _) in current.items() if _is_first_reply(d))
         # (metric, target) -> the running time below which a cycle has reached neither its target

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import escalation
 from ._instants import from_us, to_us
 from .clock_cycle import Segment, _breach_instants, _Cycle
-from .clock_state import _RUNNING, ClockState, _clock_state
+from .clock_state import _RUNNING, ClockState, _ClockStateDraft
 from .policy import SLAPolicy
 
 if TYPE_CHECKING:
@@ -89,26 +89,30 @@ def cycle_state(
         counting = running and calendar.is_open_us(at)
     if fold.trace is not None:
         note_holidays(fold, metric, cycle, cycle.segments(), deadline)
-    return _clock_state(
-        ticket_id,
-        metric,
-        cycle.number,
-        status,
-        policy_name or "",
-        calendar.name,
-        priority,
-        target,
-        elapsed,
-        cycle.started,
-        stopped,
-        deadline,
-        breached,
-        breach_point,
-        warnings,
-        at,
-        cycle.history_breached or breached is not None,
-        counting,
-    )
+    # ``ClockState(...)`` without parsing keywords or a call per field: a draft of the same
+    # slots filled by plain stores, then given its class (``_ClockStateDraft``)
+    state = _ClockStateDraft()
+    state.ticket_id = ticket_id
+    state.metric = metric
+    state.cycle = cycle.number
+    state.status = status
+    state.policy = policy_name or ""
+    state.calendar = calendar.name
+    state.priority = priority
+    state.target_us = target
+    state.elapsed_us = elapsed
+    state.started_us = cycle.started
+    state.stopped_us = stopped
+    state.deadline_us = deadline
+    state.breached_us = breached
+    state.breach_point_us = breach_point
+    state.warnings_us = warnings
+    state.at_us = at
+    state.ever_breached = cycle.history_breached or breached is not None
+    state.counting = counting
+    state.escalations_us = ()
+    state.__class__ = ClockState  # type: ignore[assignment]  # a plain store: no setattr call
+    return state  # type: ignore[return-value]  # the draft is a ClockState now
 
 
 def _breach(

@@ -242,55 +242,9 @@ class _TicketSLADraft:
     escalation_trail: tuple[EscalationRecord, ...]
 
 
-def _clock_state(
-    ticket_id: str,
-    metric: str,
-    cycle: int,
-    status: ClockStatus,
-    policy: str,
-    calendar: str,
-    priority: Priority | None,
-    target_us: int,
-    elapsed_us: int,
-    started_us: int,
-    stopped_us: int | None,
-    deadline_us: int | None,
-    breached_us: int | None,
-    breach_point_us: int | None,
-    warnings_us: tuple[tuple[str, int], ...],
-    at_us: int,
-    ever_breached: bool,
-    counting: bool,
-) -> ClockState:
-    """``ClockState(...)`` without an escalation, as its ``__init__`` makes it but without
-    parsing keywords or a call per field: the fold builds one per cycle."""
-    draft = _ClockStateDraft()
-    draft.ticket_id = ticket_id
-    draft.metric = metric
-    draft.cycle = cycle
-    draft.status = status
-    draft.policy = policy
-    draft.calendar = calendar
-    draft.priority = priority
-    draft.target_us = target_us
-    draft.elapsed_us = elapsed_us
-    draft.started_us = started_us
-    draft.stopped_us = stopped_us
-    draft.deadline_us = deadline_us
-    draft.breached_us = breached_us
-    draft.breach_point_us = breach_point_us
-    draft.warnings_us = warnings_us
-    draft.at_us = at_us
-    draft.ever_breached = ever_breached
-    draft.counting = counting
-    draft.escalations_us = ()
-    draft.__class__ = ClockState  # type: ignore[assignment]  # a plain store: no setattr call
-    return draft  # type: ignore[return-value]  # the draft is a ClockState now
-
-
 def _at_instant(state: ClockState, at_us: int) -> ClockState:
     """``state`` as of ``at_us``: for a settled cycle only the instant asked about differs.
-    (Built as ``_clock_state`` builds; tests/test_fold_snapshot.py checks it against
+    (Built as ``clock_reading.cycle_state`` builds; tests/test_fold_snapshot.py checks it against
     ``dataclasses.replace``.)"""
     if state.at_us == at_us:
         return state
@@ -331,7 +285,8 @@ def _ticket_sla(
     csat: CSAT | None,
     explain: Callable[[], list[str]],
 ) -> TicketSLA:
-    """``TicketSLA(...)`` without an escalation trail, built as ``_clock_state`` builds."""
+    """``TicketSLA(...)`` without an escalation trail, built from a draft as
+    ``clock_reading.cycle_state`` builds a ``ClockState``."""
     draft = _TicketSLADraft()
     draft.ticket_id = ticket_id
     draft.at_us = at_us

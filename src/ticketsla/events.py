@@ -311,7 +311,7 @@ def order_events(events: Iterable[TicketEvent]) -> list[TicketEvent]:
     The result does not depend on the order of the input: when two deliveries of one id differ,
     the one that sorts first (by history order, then by its full contents) is kept.
     """
-    given = list(events)
+    given = events if isinstance(events, list) else list(events)  # only read, never changed
     if len({event.event_id for event in given}) == len(given):
         # no two share an event id, so no two share (source, event_id): nothing to drop, and
         # the order keys, which end with both, are distinct
