@@ -319,7 +319,7 @@ class Calendar:
         if idx is None or not (idx.complete_from <= start and end <= idx.complete_to):
             idx = self._ensure(start, end)
         # open_before(end) - open_before(start), without two method calls: the clocks ask often
-        starts, ends, cum = idx.starts, idx.ends, idx.cum
+        starts, ends = idx.starts, idx.ends
         i = bisect_right(starts, end) - 1
         if i < 0:
             return 0  # both before the first period
@@ -327,6 +327,7 @@ class Calendar:
         first = starts[i]
         if start >= first:  # both in the period of ``end`` (or after its close): no second bisect
             return (end if end < stop else stop) - (start if start < stop else stop)
+        cum = idx.cum
         upto_end = cum[i] + (end if end < stop else stop) - first
         # ``start`` lies before that period: mostly in the one before it, else bisect for it
         i -= 1

@@ -475,10 +475,10 @@ class _Fold:
         """Start a cycle of ``metric`` (whose cycles are ``cycles``), moved by ``trigger`` (or
         for ``reason``)."""
         plan = self.plan
-        key = (metric, self.fields.get("priority"))
-        target = plan.targets.get(key, _UNKNOWN)
+        priority = self.fields.get("priority")
+        target = plan.targets[metric].get(priority, _UNKNOWN)
         if target is _UNKNOWN:
-            target = plan.target(*key)
+            target = plan.target(metric, priority)
         cycle = _Cycle(len(cycles) + 1, at, target, plan.current[metric][1])
         cycles.append(cycle)
         self.active[metric] = cycle
@@ -503,7 +503,8 @@ class _Fold:
         all_cycles = self.cycles
         pins = self.pins
         tracing = self.trace is not None
-        keep_shown = self.shared
+        # every cycle is read afresh, but in a fold that shares its settled cycles
+        fresh = tracing or not self.shared
         plan = self.plan
         shown_as = (priority, ticket_id)  # what a settled cycle's kept reading was read under
         # without escalation levels, a cycle with a target and no pinned due instant is read
@@ -519,7 +520,7 @@ class _Fold:
             pin = pins.get(metric) if pins else None
             latest = cycles[-1] if cycles else None
             for cycle in cycles:
-                if cycle is latest or tracing or not keep_shown:
+                if fresh or cycle is latest:
                     pinned = pin if cycle is latest else None
                     if plain and pinned is None and cycle.target is not None:
                         state = cycle_state(self, ticket_id, metric, cycle, policy_name, priority)

@@ -76,20 +76,22 @@ class _Plan:
         }
         self.pause_while = {m: d.pause_while for m, (d, _) in current.items()}
         self.first_reply = tuple(m for m, (d, _) in current.items() if _is_first_reply(d))
-        # (metric, target) -> the running time below which a cycle has reached neither its target
-        # nor a warning level, and the warning levels as (label, running time at which it fires)
-        self.levels: dict[tuple[str, int], tuple[int, tuple[tuple[str, int], ...]]] = {}
-        # (metric, priority) -> the policy's target in microseconds, looked up once
-        self.targets: dict[tuple[str, Any], int | None] = {}
+        # metric -> target -> the running time below which a cycle has reached neither its
+        # target nor a warning level, and the warning levels as (label, running time at which it
+        # fires). Keyed metric first, so a look-up builds no key tuple.
+        self.levels: dict[str, dict[int, tuple[int, tuple[tuple[str, int], ...]]]] = {
+            metric: {} for metric in current
+        }
+        # metric -> priority -> the policy's target in microseconds, looked up once
+        self.targets: dict[str, dict[Any, int | None]] = {metric: {} for metric in current}
 
     def target(self, metric: str, priority: Any) -> int | None:
         """The policy's target of ``metric`` for ``priority`` (None: no policy or no target)."""
-        key = (metric, priority)
-        targets = self.targets
-        if key in targets:
-            return targets[key]
+        targets = self.targets.setdefault(metric, {})
+        if priority in targets:
+            return targets[priority]
         policy = self.policy
-        value = targets[key] = None if policy is None else policy.target_us(metric, priority)
+        value = targets[priority] = None if policy is None else policy.target_us(metric, priority)
         return value
 
     def levels_of(self, metric: str, target: int) -> tuple[int, tuple[tuple[str, int], ...]]:
@@ -97,15 +99,15 @@ class _Plan:
         target or fires a warning level, and the policy's warning levels as (label, running
         time at which it fires), in the policy's order; levels that never fire are left out.
         Worked out once per (metric, target) and kept in ``levels``."""
-        key = (metric, target)
-        found = self.levels.get(key)
+        known = self.levels.setdefault(metric, {})
+        found = known.get(target)
         if found is None:
             policy = self.policy
             every = policy.warnings_for(metric) if policy is not None else ()
             fired = ((level.label, level.elapsed_at(target)) for level in every)
             warnings = tuple((label, amount) for label, amount in fired if amount is not None)
             quiet = min((amount for _, amount in warnings), default=target)
-            found = self.levels[key] = (min(quiet, target), warnings)
+            found = known[target] = (min(quiet, target), warnings)
         return found
 
 

@@ -64,7 +64,7 @@ def cycle_state(
     assert target is not None
     calendar = cycle.calendar
     plan = fold.plan
-    known = plan.levels.get((metric, target))
+    known = plan.levels[metric].get(target)
     quiet, levels = plan.levels_of(metric, target) if known is None else known
     # the running time up to ``at``: the closed segments, and the open one while it runs
     open_since = cycle.open_since
