@@ -15,9 +15,12 @@ every row in turn, CPU time of this process (wall time alongside), garbage colle
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
+import statistics
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,6 +37,9 @@ from ticketsla.fold_snapshot import SNAPSHOT_LAG, FoldSnapshot, fold_with_snapsh
 
 # The whole fold of a ticket costs at most this many Calendar.add calls.
 GOAL_CALENDAR_CALLS = 15
+# The slices measured in turn for the goal's figure (see paired_ratios)
+PAIR_CALLS = 1000
+PAIR_TICKETS = 50
 # A late event on a 1,000-event ticket costs at most this many times one on a 50-event ticket.
 GOAL_LATE_RATIO = 3.0
 LATE_SIZES = (50, 1000)
@@ -120,6 +126,43 @@ def best_of_rounds(
     return best
 
 
+def paired_ratios(
+    add: Callable[[datetime, timedelta], datetime],
+    cases: Sequence[tuple[datetime, timedelta]],
+    tickets: Sequence[list[TicketEvent]],
+    at: datetime,
+    rounds: int,
+) -> list[float]:
+    """The cost of a ticket's ``evaluate`` in ``Calendar.add`` calls, measured in pairs: a slice
+    of ``PAIR_CALLS`` calls, then a slice of ``PAIR_TICKETS`` tickets (a few milliseconds each),
+    over every slice of the tickets in each of ``rounds`` rounds. Load on a shared machine comes
+    and goes over seconds, so the two halves of a pair run under the same load, where the best
+    of whole batches compares a short batch's luckiest moment with a long one's."""
+    clock = time.process_time
+    ratios = []
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(max(rounds, 1)):
+            for first in range(0, len(tickets) - PAIR_TICKETS + 1, PAIR_TICKETS):
+                calls = cases[first % (len(cases) - PAIR_CALLS + 1) :][:PAIR_CALLS]
+                batch = tickets[first : first + PAIR_TICKETS]
+                start = clock()
+                for moment, length in calls:
+                    add(moment, length)
+                middle = clock()
+                for events in batch:
+                    evaluate(events, POLICY, at)
+                end = clock()
+                per_call = (middle - start) / PAIR_CALLS
+                if per_call > 0:
+                    ratios.append((end - middle) / PAIR_TICKETS / per_call)
+    finally:
+        if enabled:
+            gc.enable()
+    return sorted(ratios)
+
+
 def fold_cost(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     tickets = [synthetic_ticket(rng, n) for n in range(args.tickets)]
@@ -173,10 +216,21 @@ def fold_cost(args: argparse.Namespace) -> None:
     whole_cpu = best["evaluate (whole fold)"][1] / args.tickets * 1e6
     whole_wall = best["evaluate (whole fold)"][0] / args.tickets * 1e6
     calls, calls_wall = whole_cpu / add_cpu_us, whole_wall / add_wall_us
-    verdict = "MET" if calls <= GOAL_CALENDAR_CALLS else "NOT MET"
+    print(
+        f"best of {args.rounds} rounds of whole batches: {calls:.1f} Calendar.add calls a ticket "
+        f"by CPU time, {calls_wall:.1f} by wall time"
+    )
+    ratios = paired_ratios(add, cases, tickets, at, args.rounds)
+    middle = statistics.median(ratios)
+    low, high = ratios[len(ratios) // 10], ratios[len(ratios) * 9 // 10]
+    print(
+        f"in pairs ({len(ratios):,} pairs of {PAIR_CALLS:,} calls and {PAIR_TICKETS} tickets): "
+        f"{middle:.1f} calls a ticket in the middle, {low:.1f}-{high:.1f} in the middle 80%"
+    )
+    verdict = "MET" if middle <= GOAL_CALENDAR_CALLS else "NOT MET"
     print(
         f"goal: a whole fold costs at most {GOAL_CALENDAR_CALLS} Calendar.add calls a ticket: "
-        f"{verdict} ({calls:.1f} by CPU time, {calls_wall:.1f} by wall time)"
+        f"{verdict} ({middle:.1f}, the middle of the pairs by CPU time)"
     )
 
 

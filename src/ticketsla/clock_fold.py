@@ -155,12 +155,10 @@ class _Fold:
 
     def run(self) -> TicketSLA:
         events = self.events
-        ticket_id = events[0].ticket_id if events else ""
-        at = self.at
-        if events and events[0].at_us <= at:
+        if events and events[0].at_us <= self.at:
             self.choose(events[0].at_us)
         self.walk(events)
-        return self.result(ticket_id)
+        return self.result(self.ticket_id)
 
     def run_on(self) -> TicketSLA:
         """Finish a fold restored from a snapshot: apply ``events`` (those after it)."""
@@ -664,13 +662,16 @@ def fold(
 ) -> TicketSLA:
     """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
     given = list(events)
-    tickets = {e.ticket_id for e in given}  # before de-duplication, which would hide a mix-up
-    if len(tickets) > 1:
-        from .errors import EventError
+    # one ticket's events, checked before de-duplication, which would hide a mix-up
+    ticket_id = given[0].ticket_id if given else ""
+    for event in given:
+        if event.ticket_id != ticket_id:
+            from .errors import EventError
 
-        raise EventError(
-            f"events of several tickets given to one fold: {', '.join(sorted(tickets)[:5])}",
-            subject="ticket_id",
-        )
+            tickets = sorted({e.ticket_id for e in given})
+            raise EventError(
+                f"events of several tickets given to one fold: {', '.join(tickets[:5])}",
+                subject="ticket_id",
+            )
     ordered = order_events(given)
     return _Fold(ordered, PolicySet.of(policies), at_us, chooser, response_rule, None).run()
