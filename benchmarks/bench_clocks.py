@@ -144,8 +144,9 @@ def paired_ratios(
     gc.disable()
     try:
         for _ in range(max(rounds, 1)):
-            for first in range(0, len(tickets) - PAIR_TICKETS + 1, PAIR_TICKETS):
-                calls = cases[first % (len(cases) - PAIR_CALLS + 1) :][:PAIR_CALLS]
+            for pair, first in enumerate(range(0, len(tickets) - PAIR_TICKETS + 1, PAIR_TICKETS)):
+                offset = pair * PAIR_CALLS % (len(cases) - PAIR_CALLS + 1)
+                calls = cases[offset : offset + PAIR_CALLS]
                 batch = tickets[first : first + PAIR_TICKETS]
                 start = clock()
                 for moment, length in calls:

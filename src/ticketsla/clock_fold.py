@@ -461,7 +461,7 @@ class _Fold:
                 continue
             if metric in self.waiting_for_requester or self.status in _DONE:
                 continue
-            if after is not None and after in self.plan.current:
+            if after is not None:
                 gate_cycles = all_cycles.get(after)
                 if not gate_cycles or gate_cycles[0].stopped is None:
                     continue

@@ -64,7 +64,8 @@ class _Plan:
                         cancels=trigger in definition.cancel,
                         by_status=trigger.startswith("status:"),
                         many_cycles=definition.many_cycles,
-                        after=definition.after,
+                        # a gate on a metric no policy of the set measures holds nothing back
+                        after=definition.after if definition.after in current else None,
                     )
                 )
         self.policy = policy
