@@ -6,10 +6,15 @@
 Prints a table: seconds, tickets/s, microseconds per ticket and the cost of a ticket in
 calendar-call equivalents (µs per ticket / µs per ``Calendar.add`` on aware datetimes), for the
 whole fold (``ticketsla.evaluate``) and for its parts (ordering events, the fold proper), so a
-change that slows one part shows where. Absolute figures move from machine to machine; the
-calendar-call ratio does much less, and it is what the goal holds: the whole fold at most
-``GOAL_CALENDAR_CALLS`` calls a ticket. Each row keeps its best of ``--rounds`` rounds that take
+change that slows one part shows where. Each row keeps its best of ``--rounds`` rounds that take
 every row in turn, CPU time of this process (wall time alongside), garbage collector off.
+
+Absolute figures move from machine to machine; the calendar-call ratio does much less, and it is
+what the goal holds: the whole fold at most ``GOAL_CALENDAR_CALLS`` calls a ticket. The goal's
+figure is measured in pairs (``paired_ratios``): a slice of ``Calendar.add`` calls and a slice of
+tickets taken in turn, a few milliseconds each, the middle of every pair's ratio. On a shared
+machine the best of whole batches moves by a fifth or more from one process to the next; the
+pairs' middle moves by a few percent.
 """
 
 from __future__ import annotations

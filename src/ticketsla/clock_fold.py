@@ -661,7 +661,7 @@ def fold(
     response_rule: ResponseRule | None = None,
 ) -> TicketSLA:
     """Fold one ticket's events (any order, duplicates allowed) into its SLA state at ``at_us``."""
-    given = list(events)
+    given = events if isinstance(events, list) else list(events)  # only read, never changed
     # one ticket's events, checked before de-duplication, which would hide a mix-up
     ticket_id = given[0].ticket_id if given else ""
     for event in given:
