@@ -501,7 +501,8 @@ class _Fold:
         all_cycles = self.cycles
         pins = self.pins
         tracing = self.trace is not None
-        # every cycle is read afresh, but in a fold that shares its settled cycles
+        # every cycle is read afresh, but a settled one in a fold that shares its settled cycles
+        # with a snapshot and keeps no trace: that one shows what it showed when last read
         fresh = tracing or not self.shared
         plan = self.plan
         shown_as = (priority, ticket_id)  # what a settled cycle's kept reading was read under
