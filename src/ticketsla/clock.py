@@ -21,6 +21,7 @@ from __future__ import annotations
 from .clock_cycle import Segment as Segment
 from .clock_cycle import _breach_instants as _breach_instants
 from .clock_cycle import _Cycle as _Cycle
+from .clock_cycle import _new_cycle as _new_cycle
 from .clock_cycle import _reach as _reach
 from .clock_fold import Chooser as Chooser
 from .clock_fold import ResponseRule as ResponseRule

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .calendar import Calendar
-from .clock_state import _CANCELLED, _RUNNING, ClockState
+from .clock_state import _CANCELLED, _RUNNING, ClockState, ClockStatus
 
 if TYPE_CHECKING:
     from .clock_plan import _Plan
@@ -33,7 +33,7 @@ _segment = tuple.__new__  # ``Segment(...)`` without the Python-level ``__new__`
 
 
 class _Cycle:
-    """Mutable working state of one cycle during the fold."""
+    """Mutable working state of one cycle during the fold, begun by ``_new_cycle``."""
 
     __slots__ = (
         "_closed",
@@ -52,22 +52,21 @@ class _Cycle:
         "target_since",
     )
 
-    def __init__(self, number: int, at: int, target: int | None, calendar: Calendar) -> None:
-        self.number = number
-        self.started = at
-        self.status = _RUNNING
-        self.stopped: int | None = None
-        self.stopped_by_done = False
-        self.target = target
-        self.target_since = at
-        self.calendar = calendar
-        self._closed: list[_Span] = []
-        self.closed_elapsed = 0
-        self.open_since: int | None = at
-        self.history_breached = False
-        self.suspended: _Cycle | None = None  # what is shown while no target applies
-        # once the cycle is settled (not its metric's latest): (plan, (priority, ticket), state)
-        self.shown: tuple[_Plan, tuple[Any, str], ClockState | None] | None = None
+    number: int
+    started: int
+    status: ClockStatus
+    stopped: int | None
+    stopped_by_done: bool
+    target: int | None
+    target_since: int
+    calendar: Calendar
+    _closed: list[_Span]
+    closed_elapsed: int
+    open_since: int | None
+    history_breached: bool
+    suspended: _Cycle | None  # what is shown while no target applies
+    # once the cycle is settled (not its metric's latest): (plan, (priority, ticket), state)
+    shown: tuple[_Plan, tuple[Any, str], ClockState | None] | None
 
     @property
     def closed(self) -> list[_Span]:
@@ -93,7 +92,7 @@ class _Cycle:
 
     def snapshot_cancelled(self, at: int) -> _Cycle:
         """A copy of this cycle cancelled at ``at``: how it shows while no target applies."""
-        copy = _Cycle(self.number, self.started, self.target, self.calendar)
+        copy = _new_cycle(self.number, self.started, self.target, self.calendar)
         copy._closed = list(self._closed)
         copy.closed_elapsed = self.closed_elapsed
         copy.open_since = self.open_since
@@ -142,6 +141,27 @@ class _Cycle:
         if self.open_since is not None:
             out.append((self.open_since, None, self.calendar, self.closed_elapsed, None))
         return out
+
+
+def _new_cycle(number: int, at: int, target: int | None, calendar: Calendar) -> _Cycle:
+    """Cycle ``number``, started and running at ``at``. ``_Cycle`` has no ``__init__``: a class
+    with one goes through a C-level call into the interpreter each time a cycle starts."""
+    cycle = _Cycle()
+    cycle.number = number
+    cycle.started = at
+    cycle.status = _RUNNING
+    cycle.stopped = None
+    cycle.stopped_by_done = False
+    cycle.target = target
+    cycle.target_since = at
+    cycle.calendar = calendar
+    cycle._closed = []
+    cycle.closed_elapsed = 0
+    cycle.open_since = at
+    cycle.history_breached = False
+    cycle.suspended = None
+    cycle.shown = None
+    return cycle
 
 
 def _reach(segments: Sequence[_Span], amount: int) -> tuple[int | None, int | None]:

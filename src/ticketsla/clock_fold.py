@@ -18,7 +18,7 @@ from typing import Any
 
 from ._instants import from_us
 from .calendar import Calendar
-from .clock_cycle import _breach_instants, _Cycle
+from .clock_cycle import _breach_instants, _Cycle, _new_cycle
 from .clock_plan import _plan
 from .clock_reading import clock_of, cycle_state
 from .clock_state import (
@@ -477,7 +477,7 @@ class _Fold:
         target = plan.targets[metric].get(priority, _UNKNOWN)
         if target is _UNKNOWN:
             target = plan.target(metric, priority)
-        cycle = _Cycle(len(cycles) + 1, at, target, plan.current[metric][1])
+        cycle = _new_cycle(len(cycles) + 1, at, target, plan.current[metric][1])
         cycles.append(cycle)
         self.active[metric] = cycle
         if self.trace is not None:

@@ -33,7 +33,7 @@ from typing import Any
 
 from ._instants import duration_us
 from .calendar import Calendar
-from .clock import Chooser, ClockStatus, ResponseRule, TicketSLA, _Cycle, _Fold, _plan
+from .clock import Chooser, ClockStatus, ResponseRule, TicketSLA, _Cycle, _Fold, _new_cycle, _plan
 from .errors import ClockStateError, EventError, PolicyError
 from .events import Priority, Status, TicketEvent, order_events
 from .outcomes import OutcomeTally
@@ -538,7 +538,7 @@ def _cycle_out(cycle: _Cycle) -> dict[str, Any]:
 
 
 def _cycle_in(data: Mapping[str, Any], calendars: Mapping[str, Calendar]) -> _Cycle:
-    cycle = _Cycle(
+    cycle = _new_cycle(
         int(data["number"]),
         int(data["started"]),
         _instant(data["target"]),
