@@ -617,9 +617,12 @@ _DONE = DONE_STATUSES
 # Enum members the walk reads for every event, as plain names (see clock_state's _RUNNING).
 _AGENT = Actor.AGENT
 _OPEN = Status.OPEN
-_CREATED = EventKind.CREATED
-_AGENT_REPLY = EventKind.AGENT_REPLY
-_CUSTOMER_MESSAGE = EventKind.CUSTOMER_MESSAGE
+# The triggers the walk fires most, as plain texts: the dispatch table is keyed by texts, which a
+# dict matches to a plain text directly but to an enum member (a str subclass) only through a rich
+# comparison.
+_CREATED = EventKind.CREATED.value
+_AGENT_REPLY = EventKind.AGENT_REPLY.value
+_CUSTOMER_MESSAGE = EventKind.CUSTOMER_MESSAGE.value
 _UNKNOWN: Any = object()  # a target not looked up yet (None is a target: no clock)
 # The typed fields an event sets on the ticket, read in one call (the status is the walk's own)
 _SET_BY_EVENTS = tuple(name for name in FIELD_NAMES if name != "status")
