@@ -278,7 +278,8 @@ class _Fold:
     def set_fields(self, event: TicketEvent) -> None:
         changed = False
         fields = self.fields
-        for name, value in zip(_SET_BY_EVENTS, _set_values(event), strict=True):
+        # one value per name, by construction: zip's strict= would cost a keyword call each time
+        for name, value in zip(_SET_BY_EVENTS, _set_values(event)):  # noqa: B905
             if value is not None and fields.get(name) != value:
                 fields[name] = value
                 changed = True
