@@ -12,7 +12,6 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, timedelta, tzinfo
 from functools import partial
-from itertools import islice
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -169,7 +168,7 @@ class _Fold:
         """Apply ``events`` (in history order) up to ``at``; return how many applied."""
         # history order sorts by instant first: the events known by ``at`` are a prefix
         known = bisect_right(events, self.at, key=_AT_US)
-        for event in islice(events, known):
+        for event in events[:known]:
             _APPLY[event.kind](self, event)
         return known
 
