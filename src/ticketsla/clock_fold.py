@@ -166,8 +166,13 @@ class _Fold:
 
     def walk(self, events: Sequence[TicketEvent]) -> int:
         """Apply ``events`` (in history order) up to ``at``; return how many applied."""
-        # history order sorts by instant first: the events known by ``at`` are a prefix
-        known = bisect_right(events, self.at, key=_AT_US)
+        # history order sorts by instant first: the events known by ``at`` are a prefix, mostly
+        # all of them, which the last one tells without a bisect
+        at = self.at
+        if events and events[-1].at_us <= at:
+            known = len(events)
+        else:
+            known = bisect_right(events, at, key=_AT_US)
         for event in events[:known]:
             _APPLY[event.kind](self, event)
         return known
