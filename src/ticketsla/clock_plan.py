@@ -114,10 +114,9 @@ class _Plan:
 
 def _plan(policies: PolicySet, policy: SLAPolicy | None) -> _Plan:
     key = ("clock-plan", None if policy is None else id(policy))
-    plan = policies.derived.get(key)
+    plan: _Plan | None = policies.derived.get(key)
     if plan is None:
         plan = policies.derived[key] = _Plan(policies, policy)
-    assert isinstance(plan, _Plan)
     return plan
 
 
