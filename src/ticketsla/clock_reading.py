@@ -91,7 +91,7 @@ def cycle_state(
         note_holidays(fold, metric, cycle, cycle.segments(), deadline)
     # ``ClockState(...)`` without parsing keywords or a call per field: a draft of the same
     # slots filled by plain stores, then given its class (``_ClockStateDraft``)
-    state = _ClockStateDraft()
+    state: _ClockStateDraft = _ClockStateDraft()
     state.ticket_id = ticket_id
     state.metric = metric
     state.cycle = cycle.number
@@ -112,7 +112,7 @@ def cycle_state(
     state.counting = counting
     state.escalations_us = ()
     state.__class__ = ClockState  # type: ignore[assignment]  # a plain store: no setattr call
-    return state  # type: ignore[return-value]  # the draft is a ClockState now
+    return state
 
 
 def _breach(
