@@ -473,10 +473,11 @@ class _Fold:
             self.start(metric, cycles, at, trigger)
 
     def start(
-        self, metric: str, cycles: list[_Cycle], at: int, trigger: str = "", *, reason: str = ""
+        self, metric: str, cycles: list[_Cycle], at: int, trigger: str = "", reason: str = ""
     ) -> None:
         """Start a cycle of ``metric`` (whose cycles are ``cycles``), moved by ``trigger`` (or
-        for ``reason``)."""
+        for ``reason``). No keyword-only parameter: Python 3.11 specialises no call to a function
+        that has one, and ``fire`` calls this for every start."""
         plan = self.plan
         priority = self.fields.get("priority")
         target = plan.targets[metric].get(priority, _UNKNOWN)
