@@ -161,7 +161,7 @@ def paired_ratios(
                     evaluate(events, POLICY, at)
                 end = clock()
                 per_call = (middle - start) / PAIR_CALLS
-                if per_call > 0:
+                if per_call > 0:  # a slice the CPU clock did not see tick gives no ratio
                     ratios.append((end - middle) / PAIR_TICKETS / per_call)
     finally:
         if enabled:
@@ -170,6 +170,10 @@ def paired_ratios(
 
 
 def fold_cost(args: argparse.Namespace) -> None:
+    if args.tickets < PAIR_TICKETS or args.calendar_calls < PAIR_CALLS:
+        raise SystemExit(
+            f"the pairs need --tickets {PAIR_TICKETS} and --calendar-calls {PAIR_CALLS} at least"
+        )
     rng = random.Random(args.seed)
     tickets = [synthetic_ticket(rng, n) for n in range(args.tickets)]
     events = sum(len(t) for t in tickets)

@@ -79,7 +79,8 @@ class _Plan:
         self.first_reply = tuple(m for m, (d, _) in current.items() if _is_first_reply(d))
         # metric -> target -> the running time below which a cycle has reached neither its
         # target nor a warning level, and the warning levels as (label, running time at which it
-        # fires). Keyed metric first, so a look-up builds no key tuple.
+        # fires). Keyed metric first, so a look-up builds no key tuple; every metric of the
+        # set has its table, as cycles are only ever kept for those.
         self.levels: dict[str, dict[int, tuple[int, tuple[tuple[str, int], ...]]]] = {
             metric: {} for metric in current
         }
@@ -88,7 +89,7 @@ class _Plan:
 
     def target(self, metric: str, priority: Any) -> int | None:
         """The policy's target of ``metric`` for ``priority`` (None: no policy or no target)."""
-        targets = self.targets.setdefault(metric, {})
+        targets = self.targets[metric]
         if priority in targets:
             return targets[priority]
         policy = self.policy
@@ -100,7 +101,7 @@ class _Plan:
         target or fires a warning level, and the policy's warning levels as (label, running
         time at which it fires), in the policy's order; levels that never fire are left out.
         Worked out once per (metric, target) and kept in ``levels``."""
-        known = self.levels.setdefault(metric, {})
+        known = self.levels[metric]
         found = known.get(target)
         if found is None:
             policy = self.policy

@@ -89,8 +89,8 @@ def cycle_state(
         counting = running and calendar.is_open_us(at)
     if fold.trace is not None:
         note_holidays(fold, metric, cycle, cycle.segments(), deadline)
-    # ``ClockState(...)`` without parsing keywords or a call per field: a draft of the same
-    # slots filled by plain stores, then given its class (``_ClockStateDraft``)
+    # ``ClockState(...)`` without parsing keywords or a call per field: an unfrozen draft
+    # filled by plain stores, then given its class (``_ClockStateDraft``)
     state: _ClockStateDraft = _ClockStateDraft()
     state.ticket_id = ticket_id
     state.metric = metric
